@@ -1,0 +1,317 @@
+/*
+ * Copy-up: materialise a lower object in the upper before it can change.
+ *
+ * A file is built under a hidden temporary name in its upper directory and
+ * published with renameat2(RENAME_NOREPLACE), so nobody ever sees half a
+ * copy, a killed process leaves only a hidden temporary, and when two
+ * processes race the first to publish wins and the other uses its copy.
+ * Data moves inside the kernel (FICLONE, then copy_file_range over the data
+ * extents, keeping holes), and metadata follows: owner where permitted,
+ * mode, user.* xattrs, times.
+ */
+#include <errno.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ovl.h"
+#include "sys.h"
+
+#define XATTR_LIST_MAX_LOCAL 4096
+#define XATTR_VALUE_MAX_LOCAL 4096
+
+static int ignorable(int rc)
+{
+	return rc == -EPERM || rc == -ENOTSUP || rc == -EOPNOTSUPP;
+}
+
+static int copy_xattrs(const char *src, const char *dst)
+{
+	char names[XATTR_LIST_MAX_LOCAL];
+	char value[XATTR_VALUE_MAX_LOCAL];
+	long n = sys_llistxattr(src, names, sizeof names);
+
+	if (n < 0)
+		return ignorable((int)n) || n == -ERANGE ? 0 : (int)n;
+	for (char *p = names; p < names + n; p += strlen(p) + 1) {
+		if (strncmp(p, "user.", 5) != 0)
+			continue; /* security.* and trusted.* belong to the host */
+		long v = sys_lgetxattr(src, p, value, sizeof value);
+		if (v < 0)
+			continue;
+		int rc = sys_lsetxattr(dst, p, value, (size_t)v, 0);
+		if (rc < 0 && !ignorable(rc))
+			return rc;
+	}
+	return 0;
+}
+
+/* Owner, mode, xattrs, times: in that order, since chown clears setuid
+ * bits and any change touches ctime but not the times we set last. */
+static int copy_meta(const char *src, const char *dst, const struct stat *st)
+{
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+	int rc = sys_fchownat(AT_FDCWD, dst, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW);
+
+	if (rc < 0 && !ignorable(rc))
+		return rc;
+	if (!S_ISLNK(st->st_mode)) {
+		rc = sys_fchmodat(AT_FDCWD, dst, st->st_mode & 07777);
+		if (rc < 0)
+			return rc;
+	}
+	rc = copy_xattrs(src, dst);
+	if (rc < 0)
+		return rc;
+	return sys_utimensat(AT_FDCWD, dst, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+static int copy_plain(int in, int out, off_t off, off_t end)
+{
+	char buf[16384];
+
+	while (off < end) {
+		size_t want = (size_t)(end - off) < sizeof buf ? (size_t)(end - off) : sizeof buf;
+		long n = sys_pread(in, buf, want, off);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			break;
+		for (long done = 0; done < n;) {
+			long w = sys_pwrite(out, buf + done, (size_t)(n - done), off + done);
+			if (w < 0)
+				return (int)w;
+			done += w;
+		}
+		off += n;
+	}
+	return 0;
+}
+
+static int copy_range(int in, int out, off_t off, off_t end)
+{
+	while (off < end) {
+		off_t ioff = off, ooff = off;
+		long n = sys_copy_file_range(in, &ioff, out, &ooff, (size_t)(end - off));
+		if (n == -EXDEV || n == -ENOSYS || n == -EINVAL || n == -EOPNOTSUPP)
+			return copy_plain(in, out, off, end);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			break;
+		off += n;
+	}
+	return 0;
+}
+
+/* Copy only the data extents; the final ftruncate recreates a trailing hole. */
+static int copy_data(int in, int out, off_t size)
+{
+	off_t off = 0;
+
+	if (sys_ioctl(out, FICLONE, in) == 0)
+		return 0;
+	while (off < size) {
+		off_t data = sys_lseek(in, off, SEEK_DATA);
+		if (data == -ENXIO)
+			break;
+		if (data < 0) /* no SEEK_DATA here: all of it is data */
+			return copy_range(in, out, off, size) ?: sys_ftruncate(out, size);
+		off_t hole = sys_lseek(in, data, SEEK_HOLE);
+		if (hole < 0)
+			hole = size;
+		int rc = copy_range(in, out, data, hole);
+		if (rc < 0)
+			return rc;
+		off = hole;
+	}
+	return sys_ftruncate(out, size);
+}
+
+static int make_file(const char *src, const char *tmp, off_t size, int skip_data)
+{
+	int rc = 0, in = -1;
+	int out = sys_openat(AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (out < 0)
+		return out;
+	if (!skip_data) {
+		in = sys_openat(AT_FDCWD, src, O_RDONLY | O_CLOEXEC, 0);
+		rc = in < 0 ? in : copy_data(in, out, size);
+	}
+	if (in >= 0)
+		sys_close(in);
+	sys_close(out);
+	return rc;
+}
+
+static int make_object(const char *src, const char *tmp, const struct stat *st,
+		       int skip_data)
+{
+	char target[PATH_MAX];
+	long n;
+
+	switch (st->st_mode & S_IFMT) {
+	case S_IFREG:
+		return make_file(src, tmp, st->st_size, skip_data);
+	case S_IFLNK:
+		n = sys_readlinkat(AT_FDCWD, src, target, sizeof target - 1);
+		if (n < 0)
+			return (int)n;
+		target[n] = '\0';
+		return sys_symlinkat(target, AT_FDCWD, tmp);
+	default:
+		return sys_mknodat(AT_FDCWD, tmp, st->st_mode & (S_IFMT | 0600), st->st_rdev);
+	}
+}
+
+/* A hidden name beside dst that no other thread or process will pick. */
+int ovl_temp_name(const char *dst, const char *tag, char *out, size_t outlen)
+{
+	static unsigned long counter;
+	const char *slash = strrchr(dst, '/');
+	int dlen = (int)(slash - dst);
+	unsigned long k = __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
+	int n = snprintf(out, outlen, "%.*s/" OVL_INTERNAL "%s.%d.%d.%lu", dlen, dst,
+			 tag, sys_getpid(), sys_gettid(), k);
+
+	return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
+}
+
+/* Put tmp in place at dst unless dst appeared meanwhile, in which case the
+ * other copy wins and ours goes. */
+static int publish(const char *tmp, const char *dst)
+{
+	int rc = sys_renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, RENAME_NOREPLACE);
+
+	if (rc == -EINVAL || rc == -ENOSYS) { /* no renameat2 flags here */
+		rc = sys_linkat(AT_FDCWD, tmp, AT_FDCWD, dst, 0);
+		sys_unlinkat(AT_FDCWD, tmp, 0);
+	}
+	if (rc == -EEXIST) {
+		sys_unlinkat(AT_FDCWD, tmp, 0);
+		rc = 0;
+	}
+	return rc;
+}
+
+/* Copy-up is not a change the user made: the upper parent keeps the times
+ * the merged view showed before it. */
+static void restore_times(const char *dir, const struct stat *st)
+{
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+	sys_utimensat(AT_FDCWD, dir, ts, 0);
+}
+
+/* path up to its last '/', which the caller knows is there */
+static void parent_of(const char *path, char *out)
+{
+	size_t n = (size_t)(strrchr(path, '/') - path);
+
+	memcpy(out, path, n);
+	out[n] = '\0';
+}
+
+/* The topmost lower holding rel as a directory (rel is a merged directory,
+ * so the first one found is the one the view shows). */
+static int lower_dir(const struct ovl_mount *m, const char *rel, char *out,
+		     struct stat *st)
+{
+	for (int i = 1; i < m->nlayers; i++) {
+		if (ovl_real_in(m, i, rel, out, PATH_MAX) < 0)
+			return -ENAMETOOLONG;
+		if (sys_lstat(out, st) == 0 && S_ISDIR(st->st_mode))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+static int copy_up_dir(const struct ovl_mount *m, const char *rel, const char *dst)
+{
+	char src[PATH_MAX], parent[PATH_MAX];
+	struct stat st, pst;
+	int rc;
+
+	parent_of(dst, parent);
+	int have_parent = sys_lstat(parent, &pst) == 0;
+	if (lower_dir(m, rel, src, &st) < 0) {
+		rc = sys_mkdirat(AT_FDCWD, dst, 0755);
+		return rc == -EEXIST ? 0 : rc;
+	}
+	rc = sys_mkdirat(AT_FDCWD, dst, (st.st_mode & 0777) | 0700);
+	if (rc == -EEXIST)
+		return 0; /* another process was first */
+	if (rc < 0)
+		return rc;
+	rc = copy_meta(src, dst, &st);
+	if (have_parent)
+		restore_times(parent, &pst);
+	return rc;
+}
+
+int ovl_copy_up_dirs(const struct ovl_mount *m, const char *rel)
+{
+	char dst[PATH_MAX];
+	struct stat st;
+	size_t ulen = m->layers[0].len;
+	size_t rlen = strlen(rel);
+	int rc;
+
+	if (ovl_real_in(m, 0, rel, dst, sizeof dst) < 0)
+		return -ENAMETOOLONG;
+	if (sys_lstat(dst, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	/* create each missing ancestor, top down */
+	for (size_t i = 0; i <= rlen; i++) {
+		if (rel[i] != '/' && rel[i] != '\0')
+			continue;
+		char sub[PATH_MAX];
+		memcpy(sub, rel, i);
+		sub[i] = '\0';
+		dst[ulen + 1 + i] = '\0';
+		if (sys_lstat(dst, &st) < 0) {
+			rc = copy_up_dir(m, sub, dst);
+			if (rc < 0)
+				return rc;
+		}
+		dst[ulen + 1 + i] = rel[i];
+	}
+	return 0;
+}
+
+int ovl_copy_up(const struct ovl_mount *m, const char *rel, int from, int skip_data)
+{
+	char src[PATH_MAX], dst[PATH_MAX], tmp[PATH_MAX], parent[PATH_MAX];
+	struct stat st, pst;
+	int rc;
+
+	if (ovl_real_in(m, from, rel, src, sizeof src) < 0 ||
+	    ovl_real_in(m, 0, rel, dst, sizeof dst) < 0)
+		return -ENAMETOOLONG;
+	rc = sys_lstat(src, &st);
+	if (rc < 0)
+		return rc;
+	if (S_ISDIR(st.st_mode))
+		return ovl_copy_up_dirs(m, rel);
+	parent[0] = '\0';
+	if (strchr(rel, '/'))
+		parent_of(rel, parent);
+	rc = ovl_copy_up_dirs(m, parent);
+	if (rc < 0)
+		return rc;
+	parent_of(dst, parent);
+	if (sys_lstat(parent, &pst) < 0)
+		return -ENOENT;
+	if ((rc = ovl_temp_name(dst, "copyup", tmp, sizeof tmp)) < 0)
+		return rc;
+	rc = make_object(src, tmp, &st, skip_data);
+	if (rc == 0)
+		rc = copy_meta(src, tmp, &st);
+	if (rc == 0)
+		rc = publish(tmp, dst);
+	if (rc < 0)
+		sys_unlinkat(AT_FDCWD, tmp, 0);
+	else
+		restore_times(parent, &pst);
+	return rc;
+}

@@ -1,0 +1,444 @@
+/*
+ * Changes to the namespace: create, link, unlink, rmdir, rename.
+ *
+ * Every change lands in the upper.  The order of the steps is chosen so that
+ * a process killed between any two of them leaves a view that is either the
+ * old one or the new one: a whiteout is written before the upper entry it
+ * stands behind is removed (while both exist the entry wins), and a whiteout
+ * is removed only after the new entry that replaces it exists.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ovl.h"
+#include "sys.h"
+
+/* Both paths resolved; OVL_PASS when both lie outside every mount, EXDEV
+ * when they are on different sides of a mount boundary. */
+static int resolve_pair(int od, const char *op, int oflags, struct ovl_res *o,
+			int nd, const char *np, struct ovl_res *n)
+{
+	int ro = ovl_resolve(od, op, oflags, o);
+	int rn = ovl_resolve(nd, np, OVL_NOFOLLOW, n);
+
+	if (ro < 0)
+		return ro;
+	if (rn < 0)
+		return rn;
+	if (ro == OVL_PASS && rn == OVL_PASS)
+		return OVL_PASS;
+	if (ro == OVL_PASS || rn == OVL_PASS || o->m != n->m)
+		return -EXDEV;
+	return 0;
+}
+
+int ovl_whiteout(const struct ovl_mount *m, const char *rel)
+{
+	char wh[PATH_MAX], parent[PATH_MAX];
+	const char *slash = strrchr(rel, '/');
+	size_t plen = slash ? (size_t)(slash - rel) : 0;
+	const char *name = slash ? slash + 1 : rel;
+	int rc, fd, n;
+
+	memcpy(parent, rel, plen);
+	parent[plen] = '\0';
+	rc = ovl_copy_up_dirs(m, parent);
+	if (rc < 0)
+		return rc;
+	n = snprintf(wh, sizeof wh, "%s%s%s/" OVL_WH "%s", m->layers[0].root,
+		     plen ? "/" : "", parent, name);
+	if (n < 0 || (size_t)n >= sizeof wh)
+		return -ENAMETOOLONG;
+	fd = sys_openat(AT_FDCWD, wh, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return fd;
+	sys_close(fd);
+	return 0;
+}
+
+/* Create with `make`, the common shape of mkdir, mknod and symlink. */
+static int create(int dirfd, const char *path,
+		  int (*make)(const char *real, const void *arg), const void *arg)
+{
+	struct ovl_res r;
+	int rc = ovl_resolve(dirfd, path, OVL_NOFOLLOW, &r);
+
+	if (rc != 0)
+		return rc;
+	if (!r.m)
+		return make(r.real, arg);
+	if ((rc = ovl_prepare_create(&r)) < 0)
+		return rc;
+	if ((rc = make(r.real, arg)) < 0)
+		return rc;
+	ovl_open_done(&r);
+	return 0;
+}
+
+struct node { mode_t mode; dev_t dev; };
+
+static int make_node(const char *real, const void *arg)
+{
+	const struct node *nd = arg;
+	return sys_mknodat(AT_FDCWD, real, nd->mode, nd->dev);
+}
+
+static int make_link(const char *real, const void *target)
+{
+	return sys_symlinkat(target, AT_FDCWD, real);
+}
+
+int ovl_mknod(int dirfd, const char *path, mode_t mode, dev_t dev)
+{
+	struct node nd = { mode, dev };
+	return create(dirfd, path, make_node, &nd);
+}
+
+int ovl_symlink(const char *target, int dirfd, const char *path)
+{
+	return create(dirfd, path, make_link, target);
+}
+
+static int opaque_path(const char *dir, char *p)
+{
+	int n = snprintf(p, PATH_MAX, "%s/" OVL_OPAQUE, dir);
+	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+/* Put an opaque marker in the upper directory dir. */
+static int make_opaque(const char *dir)
+{
+	char p[PATH_MAX];
+	int fd;
+
+	if (opaque_path(dir, p) < 0)
+		return -ENAMETOOLONG;
+	fd = sys_openat(AT_FDCWD, p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return fd;
+	sys_close(fd);
+	return 0;
+}
+
+/* A directory made where a lower one was deleted must not let the old
+ * contents show through: it is built opaque under a temporary name and
+ * then moved into place in one step. */
+static int mkdir_opaque(const char *real, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	int rc = ovl_temp_name(real, "mkdir", tmp, sizeof tmp);
+
+	if (rc < 0)
+		return rc;
+	if ((rc = sys_mkdirat(AT_FDCWD, tmp, mode)) < 0)
+		return rc;
+	rc = make_opaque(tmp);
+	if (rc == 0)
+		rc = sys_renameat2(AT_FDCWD, tmp, AT_FDCWD, real, RENAME_NOREPLACE);
+	if (rc < 0) {
+		char p[PATH_MAX];
+		if (opaque_path(tmp, p) == 0)
+			sys_unlinkat(AT_FDCWD, p, 0);
+		sys_unlinkat(AT_FDCWD, tmp, AT_REMOVEDIR);
+	}
+	return rc;
+}
+
+int ovl_mkdir(int dirfd, const char *path, mode_t mode)
+{
+	struct ovl_res r;
+	int rc = ovl_resolve(dirfd, path, OVL_NOFOLLOW, &r);
+
+	if (rc != 0)
+		return rc;
+	if (!r.m)
+		return sys_mkdirat(AT_FDCWD, r.real, mode);
+	if ((rc = ovl_prepare_create(&r)) < 0)
+		return rc;
+	rc = r.upper_wh ? mkdir_opaque(r.real, mode) : sys_mkdirat(AT_FDCWD, r.real, mode);
+	if (rc < 0)
+		return rc;
+	ovl_open_done(&r);
+	return 0;
+}
+
+int ovl_link(int olddirfd, const char *oldpath, int newdirfd,
+	     const char *newpath, int flags)
+{
+	struct ovl_res o, n;
+	int rc = resolve_pair(olddirfd, oldpath,
+			      flags & AT_SYMLINK_FOLLOW ? 0 : OVL_NOFOLLOW, &o,
+			      newdirfd, newpath, &n);
+
+	if (rc != 0)
+		return rc;
+	if (!o.m || !n.m)
+		return o.m || n.m ? -EXDEV :
+		       sys_linkat(AT_FDCWD, o.real, AT_FDCWD, n.real, 0);
+	if (o.layer < 0)
+		return -ENOENT;
+	if (S_ISDIR(o.type))
+		return -EPERM;
+	if ((rc = ovl_prepare_create(&n)) < 0)
+		return rc;
+	if (o.layer > 0) {
+		if ((rc = ovl_copy_up(o.m, o.rel, o.layer, 0)) < 0)
+			return rc;
+		ovl_real_in(o.m, 0, o.rel, o.real, sizeof o.real);
+	}
+	if ((rc = sys_linkat(AT_FDCWD, o.real, AT_FDCWD, n.real, 0)) < 0)
+		return rc;
+	ovl_open_done(&n);
+	return 0;
+}
+
+/* Remove a directory tree of our own (a retired upper directory that holds
+ * only whiteouts, markers and temporaries).  Depth-limited: nothing we
+ * write nests deeper. */
+struct tree { const char *dir; int depth; };
+
+static int remove_entry(void *ctx, const char *name, unsigned char type, uint64_t ino)
+{
+	const struct tree *t = ctx;
+	char p[PATH_MAX];
+	int n;
+
+	(void)type;
+	(void)ino;
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return 0;
+	n = snprintf(p, sizeof p, "%s/%s", t->dir, name);
+	if (n < 0 || (size_t)n >= sizeof p)
+		return 0;
+	if (sys_unlinkat(AT_FDCWD, p, 0) == -EISDIR && t->depth > 0) {
+		struct tree sub = { p, t->depth - 1 };
+		int fd = sys_openat(AT_FDCWD, p, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+		if (fd >= 0) {
+			ovl_dir_each(fd, remove_entry, &sub);
+			sys_close(fd);
+		}
+		sys_unlinkat(AT_FDCWD, p, AT_REMOVEDIR);
+	}
+	return 0;
+}
+
+static void remove_tree(const char *dir, int depth)
+{
+	struct tree t = { dir, depth };
+	int fd = sys_openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+
+	if (fd >= 0) {
+		ovl_dir_each(fd, remove_entry, &t);
+		sys_close(fd);
+	}
+	sys_unlinkat(AT_FDCWD, dir, AT_REMOVEDIR);
+}
+
+/* Take the upper directory at real out of the view at once, then clear it:
+ * removing its whiteouts in place would let lower names show meanwhile. */
+static int retire_upper_dir(const char *real)
+{
+	char tmp[PATH_MAX];
+	int rc = sys_unlinkat(AT_FDCWD, real, AT_REMOVEDIR);
+
+	if (rc != -ENOTEMPTY && rc != -EEXIST)
+		return rc;
+	if ((rc = ovl_temp_name(real, "rmdir", tmp, sizeof tmp)) < 0)
+		return rc;
+	if ((rc = sys_renameat2(AT_FDCWD, real, AT_FDCWD, tmp, RENAME_NOREPLACE)) < 0)
+		return rc;
+	remove_tree(tmp, 4);
+	return 0;
+}
+
+static int merged_is_empty(const struct ovl_res *r)
+{
+	struct ovl_dir *d;
+	int rc = ovl_dir_read(r, &d);
+
+	if (rc < 0)
+		return rc;
+	rc = d->count <= 2 ? 0 : -ENOTEMPTY; /* "." and ".." */
+	ovl_dir_free(d);
+	return rc;
+}
+
+static int needs_whiteout(const struct ovl_res *r)
+{
+	return r->layer > 0 || ovl_lower_has(r->m, r->rel, r->pmask);
+}
+
+static int remove_dir(struct ovl_res *r)
+{
+	int rc;
+
+	if (!S_ISDIR(r->type))
+		return -ENOTDIR;
+	if (r->rel[0] == '\0')
+		return -EBUSY;
+	if ((rc = merged_is_empty(r)) < 0)
+		return rc;
+	if (needs_whiteout(r) && (rc = ovl_whiteout(r->m, r->rel)) < 0)
+		return rc;
+	if (!(r->mask & 1))
+		return 0;
+	ovl_real_in(r->m, 0, r->rel, r->real, sizeof r->real);
+	return retire_upper_dir(r->real);
+}
+
+static int remove_file(struct ovl_res *r)
+{
+	int rc;
+
+	if (S_ISDIR(r->type))
+		return -EISDIR;
+	if (needs_whiteout(r) && (rc = ovl_whiteout(r->m, r->rel)) < 0)
+		return rc;
+	if (r->layer != 0)
+		return 0;
+	return sys_unlinkat(AT_FDCWD, r->real, 0);
+}
+
+int ovl_unlink(int dirfd, const char *path, int flags)
+{
+	struct ovl_res r;
+	int rc = ovl_resolve(dirfd, path, OVL_NOFOLLOW, &r);
+
+	if (rc != 0)
+		return rc;
+	if (!r.m)
+		return sys_unlinkat(AT_FDCWD, r.real, flags & AT_REMOVEDIR);
+	if (r.layer < 0)
+		return -ENOENT;
+	return flags & AT_REMOVEDIR ? remove_dir(&r) : remove_file(&r);
+}
+
+/* ---- rename ------------------------------------------------------------ */
+
+static int same_object(const struct ovl_res *o, const struct ovl_res *n)
+{
+	struct stat a, b;
+
+	if (n->layer < 0)
+		return 0;
+	return sys_lstat(o->real, &a) == 0 && sys_lstat(n->real, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static int check_rename(const struct ovl_res *o, const struct ovl_res *n,
+			unsigned int flags)
+{
+	size_t olen = strlen(o->rel);
+
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
+		return -EINVAL;
+	if ((flags & RENAME_NOREPLACE) && (flags & RENAME_EXCHANGE))
+		return -EINVAL;
+	if (o->layer < 0)
+		return -ENOENT;
+	if (n->reserved)
+		return -EINVAL;
+	if (!o->rel[0] || !n->rel[0])
+		return -EBUSY;
+	if (strncmp(n->rel, o->rel, olen) == 0 && n->rel[olen] == '/')
+		return -EINVAL; /* into its own subtree */
+	if ((flags & RENAME_EXCHANGE) && n->layer < 0)
+		return -ENOENT;
+	if ((flags & RENAME_NOREPLACE) && n->layer >= 0)
+		return -EEXIST;
+	if (n->layer >= 0 && !(flags & RENAME_EXCHANGE)) {
+		if (S_ISDIR(o->type) && !S_ISDIR(n->type))
+			return -ENOTDIR;
+		if (!S_ISDIR(o->type) && S_ISDIR(n->type))
+			return -EISDIR;
+	}
+	return 0;
+}
+
+/* A directory can move only when all of it lives in the upper: moving the
+ * lower part would need redirects, which the kernel also refuses without
+ * redirect_dir. Tools fall back to copying on EXDEV. */
+static int movable_up(struct ovl_res *r)
+{
+	if (S_ISDIR(r->type))
+		return r->layer == 0 && r->mask == 1 ? 0 : -EXDEV;
+	if (r->layer > 0) {
+		int rc = ovl_copy_up(r->m, r->rel, r->layer, 0);
+		if (rc < 0)
+			return rc;
+		r->layer = 0;
+		ovl_real_in(r->m, 0, r->rel, r->real, sizeof r->real);
+	}
+	return 0;
+}
+
+static int rename_exchange(struct ovl_res *o, struct ovl_res *n)
+{
+	int rc = movable_up(o);
+
+	if (rc == 0)
+		rc = movable_up(n);
+	if (rc < 0)
+		return rc;
+	return sys_renameat2(AT_FDCWD, o->real, AT_FDCWD, n->real, RENAME_EXCHANGE);
+}
+
+/* The target directory n exists (empty in the view) or was deleted: the
+ * moved directory must hide what lower layers have under that name. */
+static int prepare_dir_target(struct ovl_res *o, struct ovl_res *n)
+{
+	int rc;
+
+	if (n->upper_wh || (n->layer >= 0 && (n->mask & ~1ULL)) ||
+	    (n->layer >= 0 && ovl_lower_has(n->m, n->rel, n->pmask))) {
+		if ((rc = make_opaque(o->real)) < 0)
+			return rc;
+	}
+	if (n->layer >= 0 && (n->mask & 1)) {
+		/* the upper target may hold whiteouts: swap it out whole */
+		rc = sys_renameat2(AT_FDCWD, o->real, AT_FDCWD, n->real, RENAME_EXCHANGE);
+		if (rc < 0)
+			return rc;
+		return retire_upper_dir(o->real) ?: 1;
+	}
+	return 0;
+}
+
+int ovl_rename(int olddirfd, const char *oldpath, int newdirfd,
+	       const char *newpath, unsigned int flags)
+{
+	struct ovl_res o, n;
+	int rc = resolve_pair(olddirfd, oldpath, OVL_NOFOLLOW, &o,
+			      newdirfd, newpath, &n);
+
+	if (rc != 0)
+		return rc;
+	if (!o.m || !n.m)
+		return o.m || n.m ? -EXDEV :
+		       sys_renameat2(AT_FDCWD, o.real, AT_FDCWD, n.real, flags);
+	if ((rc = check_rename(&o, &n, flags)) < 0)
+		return rc;
+	if (same_object(&o, &n))
+		return 0;
+	if (flags & RENAME_EXCHANGE)
+		return rename_exchange(&o, &n);
+	if (S_ISDIR(o.type) && n.layer >= 0 && (rc = merged_is_empty(&n)) < 0)
+		return rc;
+	if ((rc = movable_up(&o)) < 0)
+		return rc;
+	if ((rc = ovl_prepare_parent(&n)) < 0)
+		return rc;
+	if (n.layer >= 0 && n.layer != 0)
+		ovl_real_in(n.m, 0, n.rel, n.real, sizeof n.real);
+	/* old name: whiteout first, while the upper entry still wins */
+	if (ovl_lower_has(o.m, o.rel, o.pmask) && (rc = ovl_whiteout(o.m, o.rel)) < 0)
+		return rc;
+	if (S_ISDIR(o.type) && (rc = prepare_dir_target(&o, &n)) != 0)
+		return rc < 0 ? rc : 0;
+	if ((rc = sys_renameat2(AT_FDCWD, o.real, AT_FDCWD, n.real, 0)) < 0)
+		return rc;
+	if (n.layer < 0)
+		ovl_open_done(&n);
+	return 0;
+}

@@ -1,0 +1,123 @@
+/*
+ * Intents: what a libc call means to do with a path, and so which host path
+ * it must be given.  Looking never writes to the upper; changing an object
+ * in place copies it up first; creating prepares the upper parent.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ovl.h"
+#include "sys.h"
+
+int ovl_for_read(int dirfd, const char *path, int flags, struct ovl_res *r)
+{
+	int rc = ovl_resolve(dirfd, path, flags, r);
+
+	if (rc != 0 || !r->m)
+		return rc;
+	return r->layer < 0 ? -ENOENT : 0;
+}
+
+/* Move the object r names into the upper, if it is not there yet. */
+static int bring_up(struct ovl_res *r, int skip_data)
+{
+	int rc;
+
+	if (r->layer == 0)
+		return 0;
+	if (S_ISDIR(r->type))
+		rc = ovl_copy_up_dirs(r->m, r->rel);
+	else
+		rc = ovl_copy_up(r->m, r->rel, r->layer, skip_data);
+	if (rc < 0)
+		return rc;
+	if (S_ISDIR(r->type))
+		r->mask |= 1;
+	r->layer = 0;
+	return ovl_real_in(r->m, 0, r->rel, r->real, sizeof r->real);
+}
+
+int ovl_for_write(int dirfd, const char *path, int flags, struct ovl_res *r)
+{
+	int rc = ovl_for_read(dirfd, path, flags, r);
+
+	if (rc != 0 || !r->m)
+		return rc;
+	return bring_up(r, 0);
+}
+
+/* The upper directory that will hold a new name at r->rel. */
+int ovl_prepare_parent(struct ovl_res *r)
+{
+	char parent[PATH_MAX];
+
+	if (r->pmask & 1)
+		return 0;
+	memcpy(parent, r->rel, r->name_off ? r->name_off - 1 : 0);
+	parent[r->name_off ? r->name_off - 1 : 0] = '\0';
+	int rc = ovl_copy_up_dirs(r->m, parent);
+	if (rc == 0)
+		r->pmask |= 1;
+	return rc;
+}
+
+int ovl_prepare_create(struct ovl_res *r)
+{
+	if (r->reserved)
+		return -EINVAL;
+	if (r->layer >= 0)
+		return -EEXIST;
+	if (r->rel[0] == '\0')
+		return -EEXIST; /* the mount root */
+	return ovl_prepare_parent(r);
+}
+
+/* A new upper entry now hides the name, so the whiteout it replaces can go:
+ * removing it afterwards means the lower object never shows through. */
+void ovl_open_done(const struct ovl_res *r)
+{
+	char wh[PATH_MAX];
+	int n;
+
+	if (!r->m || r->layer >= 0 || !r->upper_wh)
+		return;
+	n = snprintf(wh, sizeof wh, "%s/%.*s" OVL_WH "%s", r->m->layers[0].root,
+		     (int)r->name_off, r->rel, r->rel + r->name_off);
+	if (n > 0 && (size_t)n < sizeof wh)
+		sys_unlinkat(AT_FDCWD, wh, 0);
+}
+
+static int writes(int oflags)
+{
+	return (oflags & O_ACCMODE) != O_RDONLY || (oflags & (O_TRUNC | O_APPEND));
+}
+
+int ovl_for_open(int dirfd, const char *path, int oflags, struct ovl_res *r)
+{
+	int creat = oflags & O_CREAT;
+	int excl = creat && (oflags & O_EXCL);
+	int rc = ovl_resolve(dirfd, path, (oflags & O_NOFOLLOW) || excl ? OVL_NOFOLLOW : 0, r);
+
+	if (rc != 0 || !r->m)
+		return rc;
+	if (r->layer >= 0) {
+		if (excl)
+			return -EEXIST;
+		/* Only regular files are copied up: a directory or device is
+		 * opened where it is, and the kernel refuses what it must. */
+		if (S_ISREG(r->type) && writes(oflags))
+			return bring_up(r, oflags & O_TRUNC);
+		/* an O_TMPFILE file is born in the directory: it must be the upper */
+		if (S_ISDIR(r->type) && (oflags & O_TMPFILE) == O_TMPFILE)
+			return bring_up(r, 0);
+		return 0;
+	}
+	if (r->reserved)
+		return creat ? -EINVAL : -ENOENT;
+	if (!creat)
+		return -ENOENT;
+	if (r->trailing)
+		return -EISDIR;
+	return ovl_prepare_parent(r);
+}

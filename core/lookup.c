@@ -1,0 +1,450 @@
+/*
+ * Lookup: resolving a virtual path one component at a time.
+ *
+ * In each directory the layers that hold it (a bit mask, upper = bit 0) are
+ * asked for the next name, top first.  The first layer that has it decides
+ * what it is; a directory merges with the directories below it until a
+ * layer has an opaque marker, a whiteout ".wh.NAME", or a non-directory of
+ * that name.  Outside the mounts a path is only folded lexically: the kernel
+ * resolves the rest.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ovl.h"
+#include "sys.h"
+
+#define OVL_MAX_HOPS 40
+
+/* What one directory's layers say about one name. */
+struct child {
+	int layer;       /* topmost layer holding the name, -1 if none */
+	mode_t type;
+	uint64_t mask;   /* directory: the layers merging into it */
+	int upper_wh;    /* the upper holds ".wh.NAME" */
+};
+
+static int is_reserved(const char *name, size_t n)
+{
+	return n >= OVL_WH_LEN && memcmp(name, OVL_WH, OVL_WH_LEN) == 0;
+}
+
+/* layer root + "/" + rel + "/" + name (each part optional) */
+static int join(char *out, size_t cap, const struct ovl_layer *y,
+		const char *rel, size_t rlen, const char *name, size_t nlen)
+{
+	size_t n = y->len;
+
+	if (n + 1 + rlen + 1 + nlen + 1 > cap)
+		return -ENAMETOOLONG;
+	memcpy(out, y->root, n);
+	if (rlen) {
+		out[n++] = '/';
+		memcpy(out + n, rel, rlen);
+		n += rlen;
+	}
+	if (nlen) {
+		out[n++] = '/';
+		memcpy(out + n, name, nlen);
+		n += nlen;
+	}
+	out[n] = '\0';
+	return (int)n;
+}
+
+static int has_opaque(char *dirpath, int n)
+{
+	struct stat st;
+	int rc;
+
+	if ((size_t)n + sizeof "/" OVL_OPAQUE > PATH_MAX)
+		return 0;
+	memcpy(dirpath + n, "/" OVL_OPAQUE, sizeof "/" OVL_OPAQUE);
+	rc = sys_lstat(dirpath, &st);
+	dirpath[n] = '\0';
+	return rc == 0;
+}
+
+/* ".wh.NAME" beside the name that was just found missing at p[0..n) */
+static int has_whiteout(char *p, int n, size_t nlen)
+{
+	char wh[PATH_MAX];
+	struct stat st;
+	size_t dlen = (size_t)n - nlen;
+
+	if ((size_t)n + OVL_WH_LEN + 1 > sizeof wh)
+		return 0;
+	memcpy(wh, p, dlen);
+	memcpy(wh + dlen, OVL_WH, OVL_WH_LEN);
+	memcpy(wh + dlen + OVL_WH_LEN, p + dlen, nlen + 1);
+	return sys_lstat(wh, &st) == 0;
+}
+
+static int lookup_child(const struct ovl_mount *m, const char *rel, size_t rlen,
+			const char *name, size_t nlen, uint64_t mask,
+			struct child *c)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	c->layer = -1;
+	c->type = 0;
+	c->mask = 0;
+	c->upper_wh = 0;
+	for (int i = 0; i < m->nlayers; i++) {
+		if (!(mask & (1ULL << i)))
+			continue;
+		int n = join(p, sizeof p, &m->layers[i], rel, rlen, name, nlen);
+		if (n < 0)
+			return n;
+		int rc = sys_lstat(p, &st);
+		if (rc == -ENOENT || rc == -ENOTDIR) {
+			if (has_whiteout(p, n, nlen)) {
+				c->upper_wh = i == 0;
+				return 0;
+			}
+			continue;
+		}
+		if (rc < 0)
+			return rc;
+		if (c->layer < 0) {
+			c->layer = i;
+			c->type = st.st_mode & S_IFMT;
+		} else if (!S_ISDIR(st.st_mode)) {
+			return 0; /* a non-directory below a directory ends the merge */
+		}
+		if (!S_ISDIR(st.st_mode))
+			return 0;
+		c->mask |= 1ULL << i;
+		if (has_opaque(p, n))
+			return 0;
+	}
+	return 0;
+}
+
+int ovl_lower_has(const struct ovl_mount *m, const char *rel, uint64_t pmask)
+{
+	const char *slash = strrchr(rel, '/');
+	size_t plen = slash ? (size_t)(slash - rel) : 0;
+	const char *name = slash ? slash + 1 : rel;
+	struct child c;
+
+	if (lookup_child(m, rel, plen, name, strlen(name), pmask & ~1ULL, &c) < 0)
+		return 1; /* cannot tell: a spare whiteout is harmless */
+	return c.layer >= 0;
+}
+
+int ovl_real_in(const struct ovl_mount *m, int layer, const char *rel,
+		char *out, size_t outlen)
+{
+	int n = join(out, outlen, &m->layers[layer], rel, strlen(rel), "", 0);
+	return n < 0 ? n : 0;
+}
+
+/* The layer mask of directory rel[0..rlen), found again from the root:
+ * needed only after "..", which is rare enough not to keep a stack. */
+static int dir_mask(const struct ovl_mount *m, const char *rel, size_t rlen,
+		    uint64_t *mask)
+{
+	struct child c;
+	size_t i = 0;
+
+	*mask = m->root_mask;
+	while (i < rlen) {
+		size_t j = i;
+		while (j < rlen && rel[j] != '/')
+			j++;
+		int rc = lookup_child(m, rel, i ? i - 1 : 0, rel + i, j - i, *mask, &c);
+		if (rc < 0)
+			return rc;
+		if (c.layer < 0 || !S_ISDIR(c.type))
+			return -ENOENT; /* changed under us */
+		*mask = c.mask;
+		i = j + 1;
+	}
+	return 0;
+}
+
+/* The walk's position: inside a mount (m, rel, mask) or outside (host). */
+struct walk {
+	const struct ovl_mount *m;
+	char *rel;
+	size_t rlen;
+	uint64_t mask;
+	char host[PATH_MAX];
+	size_t hlen;
+	int touched; /* entered a mount at some point */
+};
+
+static void enter_if_mount(struct walk *w)
+{
+	const struct ovl_mount *m = ovl_mount_of(w->host, w->hlen);
+
+	if (m && m->point_len == w->hlen) {
+		w->m = m;
+		w->rlen = 0;
+		w->rel[0] = '\0';
+		w->mask = m->root_mask;
+		w->touched = 1;
+	}
+}
+
+static int host_step(struct walk *w, const char *name, size_t n)
+{
+	if (n == 2 && name[0] == '.' && name[1] == '.') {
+		while (w->hlen > 0 && w->host[w->hlen - 1] != '/')
+			w->hlen--;
+		if (w->hlen > 1)
+			w->hlen--;
+		w->host[w->hlen ? w->hlen : 1] = '\0';
+		if (!w->hlen)
+			w->hlen = 1, w->host[0] = '/';
+	} else {
+		size_t base = w->hlen == 1 ? 0 : w->hlen;
+		if (base + 1 + n + 1 > sizeof w->host)
+			return -ENAMETOOLONG;
+		w->host[base] = '/';
+		memcpy(w->host + base + 1, name, n);
+		w->hlen = base + 1 + n;
+		w->host[w->hlen] = '\0';
+	}
+	enter_if_mount(w);
+	return 0;
+}
+
+/* ".." inside a mount: up one level, or out through the mount point. */
+static int mount_up(struct walk *w)
+{
+	if (w->rlen == 0) {
+		memcpy(w->host, w->m->point, w->m->point_len + 1);
+		w->hlen = w->m->point_len;
+		w->m = NULL;
+		return host_step(w, "..", 2);
+	}
+	while (w->rlen > 0 && w->rel[w->rlen - 1] != '/')
+		w->rlen--;
+	if (w->rlen > 0)
+		w->rlen--;
+	w->rel[w->rlen] = '\0';
+	return dir_mask(w->m, w->rel, w->rlen, &w->mask);
+}
+
+static int rel_append(struct walk *w, const char *name, size_t n)
+{
+	size_t base = w->rlen ? w->rlen + 1 : 0;
+
+	if (base + n + 1 > PATH_MAX)
+		return -ENAMETOOLONG;
+	if (w->rlen)
+		w->rel[w->rlen] = '/';
+	memcpy(w->rel + base, name, n);
+	w->rlen = base + n;
+	w->rel[w->rlen] = '\0';
+	return 0;
+}
+
+/* Replace the pending path with target + "/" + rest.  An absolute target
+ * restarts the walk at the host root. */
+static int splice_link(struct walk *w, char *pend, const char *real,
+		       const char *rest)
+{
+	char buf[PATH_MAX];
+	long n = sys_readlinkat(AT_FDCWD, real, buf, sizeof buf - 1);
+	size_t rlen = strlen(rest);
+
+	if (n < 0)
+		return (int)n;
+	if (n == 0)
+		return -ENOENT;
+	if ((size_t)n + 1 + rlen + 1 > PATH_MAX)
+		return -ENAMETOOLONG;
+	if (rlen)
+		buf[n++] = '/';
+	memcpy(buf + n, rest, rlen + 1);
+	memcpy(pend, buf, (size_t)n + rlen + 1);
+	if (buf[0] == '/') {
+		w->m = NULL;
+		w->hlen = 1;
+		w->host[0] = '/';
+		w->host[1] = '\0';
+		enter_if_mount(w);
+	}
+	return 0;
+}
+
+/* The path certainly stays outside every mount: no mount point is a prefix
+ * and nothing ("..", "//", "/.") could fold it into one. */
+static int clearly_outside(const char *abs)
+{
+	if (ovl_mount_of(abs, strlen(abs)))
+		return 0;
+	for (const char *s = abs; (s = strchr(s, '/')); s++)
+		if (s[1] == '/' || s[1] == '.')
+			return 0;
+	for (int i = 0; i < ovl_mount_count(); i++) {
+		const struct ovl_mount *m = ovl_mount_at(i);
+		size_t n = strlen(abs);
+		/* "/" or an ancestor of a mount point with a trailing slash */
+		if (n <= m->point_len && strncmp(m->point, abs, n) == 0)
+			return 0;
+	}
+	return 1;
+}
+
+static void set_found(struct ovl_res *r, const struct walk *w, const struct child *c)
+{
+	r->layer = c->layer;
+	r->type = c->type;
+	r->mask = c->mask;
+	r->upper_wh = c->upper_wh;
+	ovl_real_in(w->m, c->layer < 0 ? 0 : c->layer, r->rel, r->real, sizeof r->real);
+}
+
+static void res_init(struct ovl_res *r, struct walk *w)
+{
+	memset(w, 0, sizeof *w);
+	w->rel = r->rel;
+	w->rel[0] = '\0';
+	w->hlen = 1;
+	w->host[0] = '/';
+	w->host[1] = '\0';
+	r->m = NULL;
+	r->layer = -1;
+	r->type = 0;
+	r->mask = r->pmask = 0;
+	r->upper_wh = 0;
+	r->reserved = 0;
+	r->trailing = 0;
+	r->name_off = 0;
+	enter_if_mount(w);
+}
+
+/* The walk ended on a directory it was already in ("/.", "..", the mount
+ * point itself). */
+static int finish_at_dir(struct ovl_res *r, struct walk *w)
+{
+	const char *sl = strrchr(w->rel, '/');
+	struct child c = { .type = S_IFDIR, .mask = w->mask };
+
+	if (!w->m) {
+		if (!w->touched)
+			return OVL_PASS;
+		memcpy(r->real, w->host, w->hlen + 1);
+		return 0;
+	}
+	r->m = w->m;
+	r->name_off = sl ? (size_t)(sl - w->rel) + 1 : 0;
+	c.layer = __builtin_ctzll(w->mask);
+	set_found(r, w, &c);
+	return 0;
+}
+
+int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
+{
+	char pend[PATH_MAX];
+	struct walk w;
+	struct child c;
+	int rc, hops = 0;
+
+	if (!ovl_active())
+		return OVL_PASS;
+	if (path[0] == '/' && clearly_outside(path))
+		return OVL_PASS;
+	rc = ovl_absolute(dirfd, path, pend, sizeof pend);
+	if (rc < 0)
+		return rc;
+	if (clearly_outside(pend))
+		return OVL_PASS;
+	res_init(r, &w);
+
+	for (char *s = pend, *next; *s; s = next) {
+		while (*s == '/')
+			s++;
+		if (!*s)
+			break;
+		char *e = s;
+		while (*e && *e != '/')
+			e++;
+		size_t n = (size_t)(e - s);
+		for (next = e; *next == '/'; next++)
+			;
+		int last = !*next;
+		int trailing = last && *e == '/';
+
+		if (n == 1 && s[0] == '.')
+			continue;
+		if (!w.m) {
+			if ((rc = host_step(&w, s, n)) < 0)
+				return rc;
+			continue;
+		}
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			if ((rc = mount_up(&w)) < 0)
+				return rc;
+			continue;
+		}
+		if (is_reserved(s, n)) {
+			if (!last)
+				return -ENOENT;
+			r->reserved = 1;
+			c = (struct child){ .layer = -1 };
+		} else if ((rc = lookup_child(w.m, w.rel, w.rlen, s, n, w.mask, &c)) < 0) {
+			return rc;
+		}
+		if (c.layer < 0 && !last)
+			return -ENOENT;
+		if (S_ISLNK(c.type) && (!last || trailing || !(flags & OVL_NOFOLLOW))) {
+			char real[PATH_MAX];
+			if (++hops > OVL_MAX_HOPS)
+				return -ELOOP;
+			rc = join(real, sizeof real, &w.m->layers[c.layer], w.rel, w.rlen, s, n);
+			if (rc < 0)
+				return rc;
+			/* keep a trailing slash: "link/" must name a directory */
+			if ((rc = splice_link(&w, pend, real, trailing ? "/" : next)) < 0)
+				return rc;
+			next = pend;
+			continue;
+		}
+		if (c.layer >= 0 && !S_ISDIR(c.type) && (!last || trailing))
+			return -ENOTDIR;
+		r->pmask = w.mask;
+		r->name_off = w.rlen ? w.rlen + 1 : 0;
+		if ((rc = rel_append(&w, s, n)) < 0)
+			return rc;
+		if (last) {
+			r->trailing = trailing;
+			r->m = w.m;
+			if (c.layer < 0)
+				c.mask = w.mask; /* missing: the parent's layers */
+			set_found(r, &w, &c);
+			return 0;
+		}
+		w.mask = c.mask;
+	}
+	return finish_at_dir(r, &w);
+}
+
+int ovl_is_merged_dir(const struct ovl_res *r)
+{
+	return r->m && S_ISDIR(r->type) && r->layer >= 0 &&
+	       __builtin_popcountll(r->mask) > 1;
+}
+
+void ovl_fix_stat(const struct ovl_res *r, struct stat *st)
+{
+	if (ovl_is_merged_dir(r))
+		st->st_nlink = 1;
+}
+
+int ovl_fd_merged_dir(int fd)
+{
+	char v[PATH_MAX];
+	struct ovl_res r;
+
+	if (!ovl_active() || ovl_fd_virtual(fd, v, sizeof v) != 0)
+		return 0;
+	if (ovl_resolve(AT_FDCWD, v, OVL_NOFOLLOW, &r) != 0)
+		return 0;
+	return ovl_is_merged_dir(&r);
+}

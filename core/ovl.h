@@ -1,0 +1,218 @@
+/*
+ * liboverlay core: the overlay itself, free of any interposition.
+ *
+ * Everything here talks to the host through the raw system calls of sys.h,
+ * never through libc's file functions, so it cannot re-enter the shim and
+ * works before the dynamic linker has finished.  Functions return 0 (or a
+ * count) on success and a negative errno on failure; they never touch errno.
+ *
+ * Vocabulary:
+ *   mount   the directory whose contents the overlay replaces ("/src")
+ *   layer   a host directory stacked under the mount; layer 0 is the upper
+ *           (writable), layers 1..n-1 are the lowers, highest precedence first
+ *   rel     a path below the mount point, without a leading '/' ("" = root)
+ *   real    a host path: a layer root joined with a rel
+ */
+#ifndef OVL_H
+#define OVL_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#define OVL_MAX_LAYERS 64
+#define OVL_MAX_MOUNTS 8
+
+/* Returned instead of 0 when a path lies outside every mount: the caller
+ * passes its original arguments through untouched. */
+#define OVL_PASS 1
+
+#define OVL_WH ".wh."                  /* whiteout: ".wh.NAME" hides NAME below */
+#define OVL_WH_LEN 4
+#define OVL_OPAQUE ".wh..wh..opq"      /* in a directory: hides the layers below */
+#define OVL_INTERNAL ".wh..wh."        /* prefix of our own temporaries */
+
+struct ovl_layer {
+	char *root;   /* canonical absolute host path, no trailing '/' */
+	size_t len;
+};
+
+struct ovl_mount {
+	char *point;  /* canonical absolute mount point, no trailing '/' */
+	size_t point_len;
+	int nlayers;  /* layers[0] is the upper */
+	struct ovl_layer layers[OVL_MAX_LAYERS];
+	uint64_t root_mask; /* layers whose root takes part (stops at an opaque root) */
+};
+
+/* ---- table.c: configuration ------------------------------------------- */
+
+/* Read OVERLAY_UPPER / OVERLAY_LOWER / OVERLAY_MOUNT from envp.
+ * Returns 0 when none is set (inert), 1 when a mount was configured, or -1
+ * with a one-line reason in err when they are set but invalid. */
+int ovl_config_from_env(char *const *envp, char *err, size_t errlen);
+
+/* Add one mount.  lowers[0] has the highest precedence; mount NULL means
+ * lowers[0] (in place).  Paths are canonicalised and checked: they must be
+ * absolute existing directories, the upper may not overlap a lower, and no
+ * layer may lie inside the mount.  Returns 0, or -1 with err filled. */
+int ovl_config_add(const char *mount, const char *upper,
+		   const char *const *lowers, int nlowers,
+		   char *err, size_t errlen);
+
+/* Forget every mount (tests). */
+void ovl_config_reset(void);
+
+/* Nonzero when at least one mount is configured. */
+int ovl_active(void);
+
+int ovl_mount_count(void);
+const struct ovl_mount *ovl_mount_at(int i);
+
+/* The mount whose point is a prefix of the absolute path abs, or NULL. */
+const struct ovl_mount *ovl_mount_of(const char *abs, size_t len);
+
+/* ---- path.c: names, cwd, reverse map ---------------------------------- */
+
+/* Map a host path back to the virtual path it shows in a mount: a path
+ * under a layer root (or under a mount point) becomes the same rel under
+ * the mount point.  Returns 0 with out filled, OVL_PASS when real belongs
+ * to no mount, or -ENAMETOOLONG. */
+int ovl_virtual_of(const char *real, char *out, size_t outlen);
+
+/* The virtual path of what descriptor fd (or the cwd, for AT_FDCWD) points
+ * at.  Returns 0, OVL_PASS when it is outside every mount, or -errno. */
+int ovl_fd_virtual(int fd, char *out, size_t outlen);
+
+/* Turn (dirfd, path) into an absolute path, with '.' and '//' folded but
+ * '..' and symlinks left for lookup.  Returns 0 or -errno. */
+int ovl_absolute(int dirfd, const char *path, char *out, size_t outlen);
+
+/* ---- lookup.c: resolving a virtual path ------------------------------- */
+
+enum {
+	OVL_NOFOLLOW = 1,  /* do not follow a symlink in the final component */
+};
+
+struct ovl_res {
+	const struct ovl_mount *m; /* NULL when the path left every mount */
+	int layer;        /* layer holding the object, -1 when it is missing */
+	mode_t type;      /* S_IFMT of the object, 0 when missing */
+	uint64_t mask;    /* directory: layers that merge into it;
+			     missing: layers holding its parent */
+	uint64_t pmask;   /* layers holding the parent directory */
+	int upper_wh;     /* the upper parent holds ".wh.NAME" */
+	int reserved;     /* the final name starts with ".wh." (never exists) */
+	int trailing;     /* the path ended in '/' */
+	size_t name_off;  /* offset in rel of the final component */
+	char rel[PATH_MAX];
+	char real[PATH_MAX]; /* layer root + rel, or the host path when m is NULL */
+};
+
+/* Resolve (dirfd, path) in the virtual namespace.  Symlinks met inside a
+ * mount are followed there; a path that leaves the mount continues on the
+ * host (r->m NULL, r->real the host path).  A missing final component is
+ * not an error: r->layer is -1 and the parent exists.  Returns 0, OVL_PASS
+ * when the path never touched a mount (r is then undefined), or -errno
+ * (ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, EACCES...). */
+int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r);
+
+/* Nonzero when some lower layer (below the upper) shows the name at rel,
+ * honouring whiteouts and opaque markers: after removing the upper entry a
+ * whiteout is then needed to keep it hidden. */
+int ovl_lower_has(const struct ovl_mount *m, const char *rel, uint64_t pmask);
+
+/* Fill r->real with the host path of rel in layer. */
+int ovl_real_in(const struct ovl_mount *m, int layer, const char *rel,
+		char *out, size_t outlen);
+
+/* A merged directory (present in two or more layers) reports st_nlink 1. */
+void ovl_fix_stat(const struct ovl_res *r, struct stat *st);
+int ovl_is_merged_dir(const struct ovl_res *r);
+
+/* The same question for an open descriptor (fstat): 1 when fd is a merged
+ * directory of some mount, else 0. */
+int ovl_fd_merged_dir(int fd);
+
+/* ---- intents: what the shim asks before calling libc ------------------ */
+
+/* For calls that only look: the object must exist.  Returns OVL_PASS, 0
+ * with r->real naming the object's host path, or -errno. */
+int ovl_for_read(int dirfd, const char *path, int flags, struct ovl_res *r);
+
+/* For calls that change an existing object in place (chmod, truncate,
+ * utimes, xattrs): the object is copied up first, r->real is in the upper. */
+int ovl_for_write(int dirfd, const char *path, int flags, struct ovl_res *r);
+
+/* For open(): decides from oflags (O_CREAT, O_EXCL, O_TRUNC, O_ACCMODE,
+ * O_APPEND, O_NOFOLLOW, O_DIRECTORY) where the open lands; copies up on a
+ * write open, prepares the upper parent on a create.  After the caller's
+ * open of r->real succeeds it must call ovl_open_done(r). */
+int ovl_for_open(int dirfd, const char *path, int oflags, struct ovl_res *r);
+void ovl_open_done(const struct ovl_res *r);
+
+/* For core's own creators: make the upper parent of a missing r exist, and
+ * check that a name may be created (not reserved, not taken). */
+int ovl_prepare_parent(struct ovl_res *r);
+int ovl_prepare_create(struct ovl_res *r);
+
+/* ---- copyup.c ---------------------------------------------------------- */
+
+/* Make rel (found in layer `from`, a lower) exist in the upper: parents
+ * first, then the object itself through a hidden temporary published with
+ * renameat2(RENAME_NOREPLACE).  skip_data copies metadata only (O_TRUNC).
+ * If another process published first, theirs is kept.  Returns 0 or -errno. */
+int ovl_copy_up(const struct ovl_mount *m, const char *rel, int from,
+		int skip_data);
+
+/* A hidden temporary name ".wh..wh.TAG.PID.TID.N" in dst's directory. */
+int ovl_temp_name(const char *dst, const char *tag, char *out, size_t outlen);
+
+/* Make the directory rel, and its parents, exist in the upper, carrying
+ * mode, owner and times over from the topmost lower that has them. */
+int ovl_copy_up_dirs(const struct ovl_mount *m, const char *rel);
+
+/* ---- dir.c: changes to the namespace ---------------------------------- */
+
+int ovl_mkdir(int dirfd, const char *path, mode_t mode);
+int ovl_mknod(int dirfd, const char *path, mode_t mode, dev_t dev);
+int ovl_symlink(const char *target, int dirfd, const char *path);
+int ovl_link(int olddirfd, const char *oldpath, int newdirfd,
+	     const char *newpath, int flags);
+int ovl_unlink(int dirfd, const char *path, int flags /* AT_REMOVEDIR */);
+int ovl_rename(int olddirfd, const char *oldpath, int newdirfd,
+	       const char *newpath, unsigned int flags /* RENAME_* */);
+
+/* Create ".wh.NAME" for rel in the upper (parents copied up). */
+int ovl_whiteout(const struct ovl_mount *m, const char *rel);
+
+/* ---- readdir.c: merged listings --------------------------------------- */
+
+struct ovl_dirent {
+	uint64_t ino;
+	unsigned char type; /* DT_* */
+	unsigned short namelen;
+	char *name;
+};
+
+struct ovl_dir {
+	size_t count;
+	size_t pos;
+	struct ovl_dirent *ents;
+	char *names;        /* storage for every name */
+};
+
+/* Build the merged listing of the directory r resolved to: each visible name
+ * once ("." and ".." first), accurate d_type, no whiteouts or internal
+ * names.  Returns 0 with *out allocated, or -errno. */
+int ovl_dir_read(const struct ovl_res *r, struct ovl_dir **out);
+void ovl_dir_free(struct ovl_dir *d);
+
+/* Call fn for every raw entry of the open directory fd (getdents64);
+ * stops at the first negative return. */
+int ovl_dir_each(int fd, int (*fn)(void *ctx, const char *name,
+				   unsigned char type, uint64_t ino), void *ctx);
+
+#endif

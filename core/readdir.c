@@ -1,0 +1,271 @@
+/*
+ * Merged directory listings.
+ *
+ * The layers that hold a directory are read top first.  A name is shown the
+ * first time it is met; a whiteout ".wh.NAME" hides NAME in the layers read
+ * after it (not in its own layer: there the name wins); opaque markers were
+ * already applied by lookup, which leaves the layers below them out of the
+ * mask.  Internal names never appear.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ovl.h"
+#include "sys.h"
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+int ovl_dir_each(int fd, int (*fn)(void *ctx, const char *name, unsigned char type,
+				    uint64_t ino), void *ctx)
+{
+	char buf[8192];
+	long n;
+
+	while ((n = sys_getdents64(fd, buf, sizeof buf)) > 0) {
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d = (void *)(buf + off);
+			off += d->d_reclen;
+			int rc = fn(ctx, d->d_name, d->d_type, d->d_ino);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return (int)n;
+}
+
+/* Names seen so far, in an open-addressing hash of indexes into ents. */
+struct builder {
+	struct ovl_dir *d;
+	size_t cap, names_len, names_cap;
+	size_t *slots;   /* index + 1, 0 = empty */
+	unsigned char *hidden;
+	size_t nslots;
+	int layer, dirfd;
+	int whiteouts;   /* pass 2 of a layer: record whiteouts */
+};
+
+static uint64_t hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+static size_t *slot_of(struct builder *b, const char *name, size_t n)
+{
+	size_t i = hash(name, n) & (b->nslots - 1);
+
+	for (;; i = (i + 1) & (b->nslots - 1)) {
+		size_t k = b->slots[i];
+		if (!k)
+			return &b->slots[i];
+		struct ovl_dirent *e = &b->d->ents[k - 1];
+		if (e->namelen == n && memcmp(b->d->names + (size_t)e->name, name, n) == 0)
+			return &b->slots[i];
+	}
+}
+
+static int grow(struct builder *b, size_t namelen)
+{
+	if (b->d->count + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+		void *p = realloc(b->d->ents, cap * sizeof *b->d->ents);
+		void *h = realloc(b->hidden, cap);
+		if (!p || !h) {
+			if (p) b->d->ents = p;
+			if (h) b->hidden = h;
+			return -ENOMEM;
+		}
+		b->d->ents = p;
+		b->hidden = h;
+		b->cap = cap;
+	}
+	if (b->names_len + namelen + 1 > b->names_cap) {
+		size_t cap = b->names_cap ? b->names_cap * 2 : 4096;
+		while (cap < b->names_len + namelen + 1)
+			cap *= 2;
+		char *p = realloc(b->d->names, cap);
+		if (!p)
+			return -ENOMEM;
+		b->d->names = p;
+		b->names_cap = cap;
+	}
+	if ((b->d->count + 1) * 2 > b->nslots) {
+		size_t ns = b->nslots ? b->nslots * 2 : 128;
+		size_t *s = calloc(ns, sizeof *s);
+		if (!s)
+			return -ENOMEM;
+		free(b->slots);
+		b->slots = s;
+		b->nslots = ns;
+		for (size_t i = 0; i < b->d->count; i++) {
+			struct ovl_dirent *e = &b->d->ents[i];
+			*slot_of(b, b->d->names + (size_t)e->name, e->namelen) = i + 1;
+		}
+	}
+	return 0;
+}
+
+/* Store the name; during the build e->name holds an offset into names,
+ * since names moves as it grows. */
+static int add(struct builder *b, const char *name, size_t n, unsigned char type,
+	       uint64_t ino, int hidden)
+{
+	int rc = grow(b, n);
+
+	if (rc < 0)
+		return rc;
+	struct ovl_dirent *e = &b->d->ents[b->d->count];
+	memcpy(b->d->names + b->names_len, name, n + 1);
+	e->name = (char *)(uintptr_t)b->names_len;
+	e->namelen = (unsigned short)n;
+	e->type = type;
+	e->ino = ino;
+	b->hidden[b->d->count] = (unsigned char)hidden;
+	b->names_len += n + 1;
+	*slot_of(b, name, n) = ++b->d->count;
+	return 0;
+}
+
+static unsigned char type_of(int dirfd, const char *name)
+{
+	struct stat st;
+
+	if (sys_fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return DT_UNKNOWN;
+	return IFTODT(st.st_mode);
+}
+
+static int take(void *ctx, const char *name, unsigned char type, uint64_t ino)
+{
+	struct builder *b = ctx;
+	size_t n = strlen(name);
+	int wh = n >= OVL_WH_LEN && memcmp(name, OVL_WH, OVL_WH_LEN) == 0;
+
+	if (name[0] == '.' && (n == 1 || (n == 2 && name[1] == '.')))
+		return 0;
+	if (wh != b->whiteouts)
+		return 0;
+	if (wh) {
+		/* ".wh..wh.*" are markers and temporaries, not whiteouts */
+		if (strncmp(name, OVL_INTERNAL, sizeof OVL_INTERNAL - 1) == 0)
+			return 0;
+		name += OVL_WH_LEN;
+		n -= OVL_WH_LEN;
+		if (b->nslots && *slot_of(b, name, n))
+			return 0;
+		return add(b, name, n, DT_UNKNOWN, 0, 1);
+	}
+	if (b->nslots && *slot_of(b, name, n))
+		return 0;
+	if (type == DT_UNKNOWN)
+		type = type_of(b->dirfd, name);
+	return add(b, name, n, type, ino, 0);
+}
+
+static int read_layer(struct builder *b, const char *real)
+{
+	int fd = sys_openat(AT_FDCWD, real, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	int rc;
+
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd; /* removed meanwhile */
+	b->dirfd = fd;
+	b->whiteouts = 0;
+	rc = ovl_dir_each(fd, take, b);
+	if (rc == 0) {
+		sys_lseek(fd, 0, SEEK_SET);
+		b->whiteouts = 1;
+		rc = ovl_dir_each(fd, take, b);
+	}
+	sys_close(fd);
+	return rc;
+}
+
+static int add_dots(struct builder *b, const struct ovl_res *r)
+{
+	char up[PATH_MAX];
+	struct stat st, pst;
+	int rc;
+
+	if (sys_lstat(r->real, &st) < 0)
+		st.st_ino = 0;
+	if (r->rel[0])
+		rc = snprintf(up, sizeof up, "%s/..", r->real);
+	else
+		rc = snprintf(up, sizeof up, "%s/..", r->m->point);
+	if (rc < 0 || (size_t)rc >= sizeof up || sys_lstat(up, &pst) < 0)
+		pst.st_ino = 0;
+	if ((rc = add(b, ".", 1, DT_DIR, st.st_ino, 0)) < 0)
+		return rc;
+	return add(b, "..", 2, DT_DIR, pst.st_ino, 0);
+}
+
+/* Drop the whiteout placeholders and turn name offsets into pointers. */
+static void finish(struct builder *b)
+{
+	struct ovl_dir *d = b->d;
+	size_t k = 0;
+
+	for (size_t i = 0; i < d->count; i++) {
+		if (b->hidden[i])
+			continue;
+		d->ents[k] = d->ents[i];
+		d->ents[k].name = d->names + (size_t)d->ents[i].name;
+		k++;
+	}
+	d->count = k;
+	d->pos = 0;
+}
+
+int ovl_dir_read(const struct ovl_res *r, struct ovl_dir **out)
+{
+	struct builder b = { 0 };
+	char real[PATH_MAX];
+	int rc;
+
+	if (!r->m || !S_ISDIR(r->type) || r->layer < 0)
+		return r->layer < 0 ? -ENOENT : -ENOTDIR;
+	b.d = calloc(1, sizeof *b.d);
+	if (!b.d)
+		return -ENOMEM;
+	rc = add_dots(&b, r);
+	for (int i = 0; rc == 0 && i < r->m->nlayers; i++) {
+		if (!(r->mask & (1ULL << i)))
+			continue;
+		rc = ovl_real_in(r->m, i, r->rel, real, sizeof real);
+		if (rc == 0) {
+			b.layer = i;
+			rc = read_layer(&b, real);
+		}
+	}
+	free(b.slots);
+	if (rc < 0) {
+		free(b.hidden);
+		ovl_dir_free(b.d);
+		return rc;
+	}
+	finish(&b);
+	free(b.hidden);
+	*out = b.d;
+	return 0;
+}
+
+void ovl_dir_free(struct ovl_dir *d)
+{
+	if (!d)
+		return;
+	free(d->ents);
+	free(d->names);
+	free(d);
+}

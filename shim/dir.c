@@ -1,0 +1,333 @@
+/*
+ * Directory streams.  A directory inside a mount is listed from core's
+ * merged listing, not from the one layer directory the kernel would read,
+ * so opendir hands out a stream of our own, cast to DIR *.  Every function
+ * taking a DIR * tells ours from glibc's by the magic word at its start and
+ * passes glibc's through.
+ */
+#include "shim.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* glibc's DIR starts with an int descriptor and an int lock word (0..2):
+ * read as one 64-bit word it never has these high bits. */
+#define SHIM_DIR_MAGIC 0x4f564c5f44495221ULL /* "!RID_LVO" */
+
+/* One entry buffer serves readdir and readdir64: same layout on LP64. */
+_Static_assert(sizeof(struct dirent) == sizeof(struct dirent64), "dirent64 layout");
+_Static_assert(offsetof(struct dirent, d_name) == offsetof(struct dirent64, d_name),
+	       "dirent64 layout");
+
+struct shim_dir {
+	uint64_t magic;
+	int fd;               /* what dirfd() returns: openat and fts use it */
+	struct ovl_dir *list; /* NULL once the directory is gone */
+	char *vpath;          /* virtual path, for rewinddir to list it anew */
+	union {
+		struct dirent d;
+		struct dirent64 d64;
+	} ent;
+};
+
+static struct shim_dir *shim_dir_of(DIR *d)
+{
+	struct shim_dir *s = (struct shim_dir *)d;
+
+	return s->magic == SHIM_DIR_MAGIC ? s : NULL;
+}
+
+/* A stream over the merged listing of the directory r resolved to; fd is
+ * adopted only on success. */
+static DIR *shim_dir_new(int fd, const struct ovl_res *r)
+{
+	char vpath[PATH_MAX];
+	struct shim_dir *s;
+	int rc;
+
+	rc = ovl_virtual_of(r->real, vpath, sizeof vpath);
+	if (rc != 0) {
+		errno = rc < 0 ? -rc : ENOENT;
+		return NULL;
+	}
+	s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->vpath = strdup(vpath);
+	rc = s->vpath ? ovl_dir_read(r, &s->list) : -ENOMEM;
+	if (rc < 0) {
+		free(s->vpath);
+		free(s);
+		errno = -rc;
+		return NULL;
+	}
+	s->magic = SHIM_DIR_MAGIC;
+	s->fd = fd;
+	return (DIR *)s;
+}
+
+/* The next entry, laid out as the kernel's, with d_off the position after
+ * it so that seekdir(d_off) resumes behind it like telldir() would. */
+static struct dirent *shim_dir_step(struct shim_dir *s, struct dirent *out)
+{
+	const struct ovl_dirent *e;
+	size_t n;
+
+	if (!s->list || s->list->pos >= s->list->count)
+		return NULL;
+	e = &s->list->ents[s->list->pos++];
+	n = e->namelen < sizeof out->d_name ? e->namelen : sizeof out->d_name - 1;
+	out->d_ino = e->ino;
+	out->d_off = (off_t)s->list->pos;
+	out->d_type = e->type;
+	memcpy(out->d_name, e->name, n);
+	out->d_name[n] = '\0';
+	out->d_reclen = (unsigned short)((offsetof(struct dirent, d_name) + n + 1 + 7) & ~(size_t)7);
+	return out;
+}
+
+OVL_EXPORT DIR *opendir(const char *path)
+{
+	struct ovl_res r;
+	int rc = shim_on_path(path) ? ovl_for_read(AT_FDCWD, path, 0, &r) : OVL_PASS;
+	int fd, err;
+	DIR *d;
+
+	if (rc == OVL_PASS)
+		return SHIM_NEXT(opendir)(path);
+	if (rc < 0) {
+		errno = -rc;
+		return NULL;
+	}
+	if (!r.m) /* left the mount: a plain host directory */
+		return SHIM_NEXT(opendir)(r.real);
+	if (!S_ISDIR(r.type)) {
+		errno = ENOTDIR;
+		return NULL;
+	}
+	fd = SHIM_NEXT(open)(r.real, O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	d = shim_dir_new(fd, &r);
+	if (!d) {
+		err = errno;
+		close(fd);
+		errno = err;
+	}
+	return d;
+}
+
+OVL_EXPORT DIR *fdopendir(int fd)
+{
+	char vpath[PATH_MAX];
+	struct ovl_res r;
+	struct stat st;
+	int fl;
+
+	/* Anything core cannot place in a mount, libc handles, errors too. */
+	if (!shim_on() || ovl_fd_virtual(fd, vpath, sizeof vpath) != 0 ||
+	    ovl_for_read(AT_FDCWD, vpath, 0, &r) != 0 || !r.m ||
+	    !S_ISDIR(r.type))
+		return SHIM_NEXT(fdopendir)(fd);
+	/* the checks glibc's fdopendir makes before adopting fd */
+	if (SHIM_NEXT(fstat)(fd, &st) < 0)
+		return NULL;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return NULL;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl == -1)
+		return NULL;
+	if (fl & O_PATH) {
+		errno = EBADF;
+		return NULL;
+	}
+	if ((fl & O_ACCMODE) == O_WRONLY) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return shim_dir_new(fd, &r);
+}
+
+OVL_EXPORT int closedir(DIR *d)
+{
+	struct shim_dir *s = shim_dir_of(d);
+	int fd;
+
+	if (!s)
+		return SHIM_NEXT(closedir)(d);
+	fd = s->fd;
+	if (s->list)
+		ovl_dir_free(s->list);
+	free(s->vpath);
+	s->magic = 0;
+	free(s);
+	return close(fd);
+}
+
+/* Lists the directory anew, so changes made since opendir show. */
+OVL_EXPORT void rewinddir(DIR *d)
+{
+	struct shim_dir *s = shim_dir_of(d);
+	struct ovl_dir *list = NULL;
+	struct ovl_res r;
+	int err;
+
+	if (!s) {
+		SHIM_NEXT(rewinddir)(d);
+		return;
+	}
+	err = errno;
+	if (ovl_for_read(AT_FDCWD, s->vpath, 0, &r) != 0 || !r.m ||
+	    !S_ISDIR(r.type) || ovl_dir_read(&r, &list) < 0)
+		list = NULL; /* gone: the stream ends, as a removed directory's does */
+	if (s->list)
+		ovl_dir_free(s->list);
+	s->list = list;
+	errno = err;
+}
+
+OVL_EXPORT long telldir(DIR *d)
+{
+	struct shim_dir *s = shim_dir_of(d);
+
+	if (!s)
+		return SHIM_NEXT(telldir)(d);
+	return s->list ? (long)s->list->pos : 0;
+}
+
+OVL_EXPORT void seekdir(DIR *d, long pos)
+{
+	struct shim_dir *s = shim_dir_of(d);
+
+	if (!s) {
+		SHIM_NEXT(seekdir)(d, pos);
+		return;
+	}
+	if (s->list && pos >= 0)
+		s->list->pos = (size_t)pos < s->list->count ? (size_t)pos : s->list->count;
+}
+
+OVL_EXPORT int dirfd(DIR *d)
+{
+	struct shim_dir *s = shim_dir_of(d);
+
+	return s ? s->fd : SHIM_NEXT(dirfd)(d);
+}
+
+/* readdir_r is deprecated in the headers, but programs still call it. */
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+
+#define SHIM_READDIR(ent_t, name, name_r, field)                             \
+	OVL_EXPORT ent_t *name(DIR *d)                                       \
+	{                                                                    \
+		struct shim_dir *s = shim_dir_of(d);                         \
+		if (!s)                                                      \
+			return SHIM_NEXT(name)(d);                           \
+		return shim_dir_step(s, &s->ent.d) ? &s->ent.field : NULL;   \
+	}                                                                    \
+	OVL_EXPORT int name_r(DIR *d, ent_t *entry, ent_t **result)          \
+	{                                                                    \
+		struct shim_dir *s = shim_dir_of(d);                         \
+		if (!s)                                                      \
+			return SHIM_NEXT(name_r)(d, entry, result);          \
+		*result = shim_dir_step(s, &s->ent.d) ? entry : NULL;        \
+		if (*result)                                                 \
+			memcpy(entry, &s->ent.field, s->ent.d.d_reclen);     \
+		return 0;                                                    \
+	}
+
+SHIM_READDIR(struct dirent, readdir, readdir_r, d)
+SHIM_READDIR(struct dirent64, readdir64, readdir64_r, d64)
+
+/*
+ * glibc's scandir opens the directory with its internal opendir, which
+ * never reaches ours, so inside the overlay it is done here over our
+ * streams, with glibc's rules: entries and array malloc'd, select and
+ * compar applied, errno kept on success, everything freed on error.
+ */
+#define SHIM_SCANDIR(ent_t, name, name_at, readdir_fn)                                \
+	struct name##_cmp {                                                  \
+		int (*fn)(const ent_t **, const ent_t **);                   \
+	};                                                                   \
+	static int name##_thunk(const void *a, const void *b, void *c)       \
+	{                                                                    \
+		return ((struct name##_cmp *)c)->fn((const ent_t **)a, (const ent_t **)b);                   \
+	}                                                                    \
+	static int name##_list(DIR *d, ent_t ***out,                         \
+			       int (*sel)(const ent_t *),                    \
+			       int (*cmp)(const ent_t **, const ent_t **))   \
+	{                                                                    \
+		struct name##_cmp c = { cmp };                               \
+		ent_t **v = NULL, **nv, *e;                                  \
+		size_t n = 0, cap = 0;                                       \
+		int save = errno, res;                                       \
+		if (!d)                                                      \
+			return -1;                                           \
+		errno = 0;                                                   \
+		while ((e = readdir_fn(d))) {                                \
+			if (sel) {                                           \
+				int keep = sel(e);                           \
+				errno = 0;                                   \
+				if (!keep)                                   \
+					continue;                            \
+			}                                                    \
+			if (n == cap) {                                      \
+				cap = cap ? cap * 2 : 10;                    \
+				if (!(nv = realloc(v, cap * sizeof *v)))     \
+					break;                               \
+				v = nv;                                      \
+			}                                                    \
+			if (!(v[n] = malloc(e->d_reclen)))                   \
+				break;                                       \
+			memcpy(v[n++], e, e->d_reclen);                      \
+			errno = 0;                                           \
+		}                                                            \
+		if (errno) {                                                 \
+			save = errno;                                        \
+			while (n)                                            \
+				free(v[--n]);                                \
+			free(v);                                             \
+			res = -1;                                            \
+		} else {                                                     \
+			if (cmp)                                             \
+				qsort_r(v, n, sizeof *v, name##_thunk, &c);  \
+			*out = v;                                            \
+			res = (int)n;                                        \
+		}                                                            \
+		closedir(d);                                                 \
+		errno = save;                                                \
+		return res;                                                  \
+	}                                                                    \
+	OVL_EXPORT int name(const char *path, ent_t ***out,                  \
+			    int (*sel)(const ent_t *),                       \
+			    int (*cmp)(const ent_t **, const ent_t **))      \
+	{                                                                    \
+		if (!shim_on_path(path))                                     \
+			return SHIM_NEXT(name)(path, out, sel, cmp);         \
+		return name##_list(opendir(path), out, sel, cmp);            \
+	}                                                                    \
+	OVL_EXPORT int name_at(int dirfd, const char *path, ent_t ***out,   \
+				int (*sel)(const ent_t *),                   \
+				int (*cmp)(const ent_t **, const ent_t **))  \
+	{                                                                    \
+		int fd, err;                                                 \
+		DIR *d;                                                      \
+		if (!shim_on_path(path))                                     \
+			return SHIM_NEXT(name_at)(dirfd, path, out, sel, cmp); \
+		fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC); \
+		if (fd < 0)                                                  \
+			return -1;                                           \
+		if (!(d = fdopendir(fd))) {                                  \
+			err = errno;                                         \
+			close(fd);                                           \
+			errno = err;                                         \
+			return -1;                                           \
+		}                                                            \
+		return name##_list(d, out, sel, cmp);                        \
+	}
+
+SHIM_SCANDIR(struct dirent, scandir, scandirat, readdir)
+SHIM_SCANDIR(struct dirent64, scandir64, scandirat64, readdir64)

@@ -26,6 +26,10 @@ static int resolve_pair(int od, const char *op, int oflags, struct ovl_res *o,
 		return ro;
 	if (rn < 0)
 		return rn;
+	if (ro == OVL_PASS)
+		o->m = NULL;
+	if (rn == OVL_PASS)
+		n->m = NULL;
 	if (ro == OVL_PASS && rn == OVL_PASS)
 		return OVL_PASS;
 	if (ro == OVL_PASS || rn == OVL_PASS || o->m != n->m)
@@ -163,19 +167,41 @@ int ovl_mkdir(int dirfd, const char *path, mode_t mode)
 	return 0;
 }
 
+/* Link something that is not a name in a mount (a descriptor, a host file)
+ * to a new name in one. */
+static int link_into(int olddirfd, const char *oldpath, int newdirfd,
+		     const char *newpath, int flags)
+{
+	struct ovl_res n;
+	int rc = ovl_resolve(newdirfd, newpath, OVL_NOFOLLOW, &n);
+
+	if (rc != 0)
+		return rc;
+	if (n.m && (rc = ovl_prepare_create(&n)) < 0)
+		return rc;
+	rc = sys_linkat(olddirfd, oldpath, AT_FDCWD, n.real, flags);
+	if (rc == 0 && n.m)
+		ovl_open_done(&n);
+	return rc;
+}
+
 int ovl_link(int olddirfd, const char *oldpath, int newdirfd,
 	     const char *newpath, int flags)
 {
 	struct ovl_res o, n;
-	int rc = resolve_pair(olddirfd, oldpath,
-			      flags & AT_SYMLINK_FOLLOW ? 0 : OVL_NOFOLLOW, &o,
-			      newdirfd, newpath, &n);
+	int rc;
 
+	if (!oldpath[0] && (flags & AT_EMPTY_PATH))
+		return link_into(olddirfd, oldpath, newdirfd, newpath, flags);
+	rc = resolve_pair(olddirfd, oldpath, flags & AT_SYMLINK_FOLLOW ? 0 : OVL_NOFOLLOW,
+			  &o, newdirfd, newpath, &n);
+	if (rc == -EXDEV && !o.m && n.m)
+		return link_into(olddirfd, oldpath, newdirfd, newpath, flags);
 	if (rc != 0)
 		return rc;
 	if (!o.m || !n.m)
 		return o.m || n.m ? -EXDEV :
-		       sys_linkat(AT_FDCWD, o.real, AT_FDCWD, n.real, 0);
+		       sys_linkat(AT_FDCWD, o.real, AT_FDCWD, n.real, flags & AT_SYMLINK_FOLLOW);
 	if (o.layer < 0)
 		return -ENOENT;
 	if (S_ISDIR(o.type))

@@ -44,6 +44,50 @@ int ovl_for_write(int dirfd, const char *path, int flags, struct ovl_res *r)
 
 	if (rc != 0 || !r->m)
 		return rc;
+	return bring_up(r, flags & OVL_NODATA);
+}
+
+/* The lower layer (1..) a host path lies in, or 0 for none / the upper. */
+static int lower_layer_of(const char *real, const struct ovl_mount **mp)
+{
+	for (int i = 0; i < ovl_mount_count(); i++) {
+		const struct ovl_mount *m = ovl_mount_at(i);
+		for (int l = 0; l < m->nlayers; l++) {
+			size_t n = m->layers[l].len;
+			if (!strncmp(real, m->layers[l].root, n) &&
+			    (real[n] == '/' || real[n] == '\0')) {
+				*mp = m;
+				return l;
+			}
+		}
+	}
+	return 0;
+}
+
+int ovl_fd_for_write(int fd, struct ovl_res *r)
+{
+	char real[PATH_MAX];
+	const struct ovl_mount *m = NULL;
+	char proc[40];
+	long n;
+	int rc;
+
+	if (!ovl_active())
+		return OVL_PASS;
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	n = sys_readlinkat(AT_FDCWD, proc, real, sizeof real - 1);
+	if (n < 0)
+		return n == -ENOENT ? -EBADF : (int)n;
+	real[n] = '\0';
+	if (real[0] != '/' || lower_layer_of(real, &m) == 0)
+		return OVL_PASS;
+	if ((rc = ovl_virtual_of(real, real, sizeof real)) != 0)
+		return rc < 0 ? rc : OVL_PASS;
+	rc = ovl_resolve(AT_FDCWD, real, OVL_NOFOLLOW, r);
+	if (rc == -ENOENT || (rc == 0 && r->layer < 0))
+		return -EROFS; /* deleted from the view: its lower stays as it is */
+	if (rc != 0 || !r->m)
+		return rc < 0 ? rc : OVL_PASS;
 	return bring_up(r, 0);
 }
 

@@ -94,6 +94,8 @@ int ovl_absolute(int dirfd, const char *path, char *out, size_t outlen);
 
 enum {
 	OVL_NOFOLLOW = 1,  /* do not follow a symlink in the final component */
+	OVL_NODATA = 2,    /* ovl_for_write: the data is about to go (truncate
+			      to 0), copy up metadata only */
 };
 
 struct ovl_res {
@@ -146,6 +148,15 @@ int ovl_for_read(int dirfd, const char *path, int flags, struct ovl_res *r);
  * utimes, xattrs): the object is copied up first, r->real is in the upper. */
 int ovl_for_write(int dirfd, const char *path, int flags, struct ovl_res *r);
 
+/* For calls that change an object through a descriptor (fchmod, fchown,
+ * futimens, fsetxattr, ftruncate).  A descriptor on a lower file (opened
+ * read-only before, or never copied up) would change the lower: the file is
+ * copied up and r->real names the upper copy, for the caller to change by
+ * path.  OVL_PASS when the descriptor is outside every lower (upper files,
+ * host files, pipes): change it through the descriptor.  -EROFS when the
+ * lower file no longer shows in the view. */
+int ovl_fd_for_write(int fd, struct ovl_res *r);
+
 /* For open(): decides from oflags (O_CREAT, O_EXCL, O_TRUNC, O_ACCMODE,
  * O_APPEND, O_NOFOLLOW, O_DIRECTORY) where the open lands; copies up on a
  * write open, prepares the upper parent on a create.  After the caller's
@@ -179,6 +190,9 @@ int ovl_copy_up_dirs(const struct ovl_mount *m, const char *rel);
 int ovl_mkdir(int dirfd, const char *path, mode_t mode);
 int ovl_mknod(int dirfd, const char *path, mode_t mode, dev_t dev);
 int ovl_symlink(const char *target, int dirfd, const char *path);
+/* flags: AT_SYMLINK_FOLLOW, AT_EMPTY_PATH (olddirfd itself, "" path:
+ * naming an O_TMPFILE file).  An old path outside every mount is linked as
+ * it is; the kernel says EXDEV when it is on another filesystem. */
 int ovl_link(int olddirfd, const char *oldpath, int newdirfd,
 	     const char *newpath, int flags);
 int ovl_unlink(int dirfd, const char *path, int flags /* AT_REMOVEDIR */);

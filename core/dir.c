@@ -58,6 +58,7 @@ int ovl_whiteout(const struct ovl_mount *m, const char *rel)
 	if (fd < 0)
 		return fd;
 	sys_close(fd);
+	ovl_gen_bump_parent(m, rel);
 	return 0;
 }
 
@@ -310,7 +311,10 @@ static int remove_dir(struct ovl_res *r)
 	if (!(r->mask & 1))
 		return 0;
 	ovl_real_in(r->m, 0, r->rel, r->real, sizeof r->real);
-	return retire_upper_dir(r->real);
+	rc = retire_upper_dir(r->real);
+	ovl_gen_bump_parent(r->m, r->rel);
+	ovl_gen_bump_all(r->m);
+	return rc;
 }
 
 static int remove_file(struct ovl_res *r)
@@ -323,7 +327,9 @@ static int remove_file(struct ovl_res *r)
 		return rc;
 	if (r->layer != 0)
 		return 0;
-	return sys_unlinkat(AT_FDCWD, r->real, 0);
+	rc = sys_unlinkat(AT_FDCWD, r->real, 0);
+	ovl_gen_bump_parent(r->m, r->rel);
+	return rc;
 }
 
 int ovl_unlink(int dirfd, const char *path, int flags)
@@ -431,6 +437,16 @@ static int prepare_dir_target(struct ovl_res *o, struct ovl_res *n)
 	return 0;
 }
 
+/* Both directories changed; a directory moving takes its subtree's cached
+ * paths with it. */
+static void renamed(const struct ovl_res *o, const struct ovl_res *n)
+{
+	ovl_gen_bump_parent(o->m, o->rel);
+	ovl_gen_bump_parent(n->m, n->rel);
+	if (S_ISDIR(o->type) || S_ISDIR(n->type))
+		ovl_gen_bump_all(o->m);
+}
+
 int ovl_rename(int olddirfd, const char *oldpath, int newdirfd,
 	       const char *newpath, unsigned int flags)
 {
@@ -447,8 +463,11 @@ int ovl_rename(int olddirfd, const char *oldpath, int newdirfd,
 		return rc;
 	if (same_object(&o, &n))
 		return 0;
-	if (flags & RENAME_EXCHANGE)
-		return rename_exchange(&o, &n);
+	if (flags & RENAME_EXCHANGE) {
+		rc = rename_exchange(&o, &n);
+		renamed(&o, &n);
+		return rc;
+	}
 	if (S_ISDIR(o.type) && n.layer >= 0 && (rc = merged_is_empty(&n)) < 0)
 		return rc;
 	if ((rc = movable_up(&o)) < 0)
@@ -460,11 +479,13 @@ int ovl_rename(int olddirfd, const char *oldpath, int newdirfd,
 	/* old name: whiteout first, while the upper entry still wins */
 	if (ovl_lower_has(o.m, o.rel, o.pmask) && (rc = ovl_whiteout(o.m, o.rel)) < 0)
 		return rc;
-	if (S_ISDIR(o.type) && (rc = prepare_dir_target(&o, &n)) != 0)
+	if (S_ISDIR(o.type) && (rc = prepare_dir_target(&o, &n)) != 0) {
+		renamed(&o, &n);
 		return rc < 0 ? rc : 0;
-	if ((rc = sys_renameat2(AT_FDCWD, o.real, AT_FDCWD, n.real, 0)) < 0)
-		return rc;
-	if (n.layer < 0)
+	}
+	rc = sys_renameat2(AT_FDCWD, o.real, AT_FDCWD, n.real, 0);
+	renamed(&o, &n);
+	if (rc == 0 && n.layer < 0)
 		ovl_open_done(&n);
-	return 0;
+	return rc;
 }

@@ -16,13 +16,6 @@
 
 #define OVL_MAX_HOPS 40
 
-/* What one directory's layers say about one name. */
-struct child {
-	int layer;       /* topmost layer holding the name, -1 if none */
-	mode_t type;
-	uint64_t mask;   /* directory: the layers merging into it */
-	int upper_wh;    /* the upper holds ".wh.NAME" */
-};
 
 static int is_reserved(const char *name, size_t n)
 {
@@ -80,9 +73,9 @@ static int has_whiteout(char *p, int n, size_t nlen)
 	return sys_lstat(wh, &st) == 0;
 }
 
-static int lookup_child(const struct ovl_mount *m, const char *rel, size_t rlen,
-			const char *name, size_t nlen, uint64_t mask,
-			struct child *c)
+static int lookup_layers(const struct ovl_mount *m, const char *rel, size_t rlen,
+			 const char *name, size_t nlen, uint64_t mask,
+			 struct ovl_child *c)
 {
 	char p[PATH_MAX];
 	struct stat st;
@@ -122,12 +115,35 @@ static int lookup_child(const struct ovl_mount *m, const char *rel, size_t rlen,
 	return 0;
 }
 
+/* lookup_layers through the cache.  The stamp is read before looking, so a
+ * change that lands while we look makes the new entry stale at once. */
+static int lookup_child(const struct ovl_mount *m, const char *rel, size_t rlen,
+			const char *name, size_t nlen, uint64_t mask,
+			struct ovl_child *c)
+{
+	uint64_t stamp = 0;
+	int rc;
+
+	if (mask & 1) {
+		const uint64_t *g = __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
+		if (!g)
+			return lookup_layers(m, rel, rlen, name, nlen, mask, c);
+		stamp = ovl_gen_read(g, ovl_gen_hash(rel, rlen));
+	}
+	if (ovl_cache_get(m, rel, rlen, name, nlen, mask, stamp, c))
+		return 0;
+	rc = lookup_layers(m, rel, rlen, name, nlen, mask, c);
+	if (rc == 0)
+		ovl_cache_put(m, rel, rlen, name, nlen, mask, stamp, c);
+	return rc;
+}
+
 int ovl_lower_has(const struct ovl_mount *m, const char *rel, uint64_t pmask)
 {
 	const char *slash = strrchr(rel, '/');
 	size_t plen = slash ? (size_t)(slash - rel) : 0;
 	const char *name = slash ? slash + 1 : rel;
-	struct child c;
+	struct ovl_child c;
 
 	if (lookup_child(m, rel, plen, name, strlen(name), pmask & ~1ULL, &c) < 0)
 		return 1; /* cannot tell: a spare whiteout is harmless */
@@ -146,7 +162,7 @@ int ovl_real_in(const struct ovl_mount *m, int layer, const char *rel,
 static int dir_mask(const struct ovl_mount *m, const char *rel, size_t rlen,
 		    uint64_t *mask)
 {
-	struct child c;
+	struct ovl_child c;
 	size_t i = 0;
 
 	*mask = m->root_mask;
@@ -291,7 +307,7 @@ static int clearly_outside(const char *abs)
 	return 1;
 }
 
-static void set_found(struct ovl_res *r, const struct walk *w, const struct child *c)
+static void set_found(struct ovl_res *r, const struct walk *w, const struct ovl_child *c)
 {
 	r->layer = c->layer;
 	r->type = c->type;
@@ -324,7 +340,7 @@ static void res_init(struct ovl_res *r, struct walk *w)
 static int finish_at_dir(struct ovl_res *r, struct walk *w)
 {
 	const char *sl = strrchr(w->rel, '/');
-	struct child c = { .type = S_IFDIR, .mask = w->mask };
+	struct ovl_child c = { .type = S_IFDIR, .mask = w->mask };
 
 	if (!w->m) {
 		if (!w->touched)
@@ -343,7 +359,7 @@ int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
 {
 	char pend[PATH_MAX];
 	struct walk w;
-	struct child c;
+	struct ovl_child c;
 	int rc, hops = 0;
 
 	if (!ovl_active())
@@ -387,7 +403,7 @@ int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
 			if (!last)
 				return -ENOENT;
 			r->reserved = 1;
-			c = (struct child){ .layer = -1 };
+			c = (struct ovl_child){ .layer = -1 };
 		} else if ((rc = lookup_child(w.m, w.rel, w.rlen, s, n, w.mask, &c)) < 0) {
 			return rc;
 		}

@@ -45,6 +45,7 @@ struct ovl_mount {
 	int nlayers;  /* layers[0] is the upper */
 	struct ovl_layer layers[OVL_MAX_LAYERS];
 	uint64_t root_mask; /* layers whose root takes part (stops at an opaque root) */
+	uint64_t *gen;      /* shared change counters (gen.c), NULL: no caching */
 };
 
 /* ---- table.c: configuration ------------------------------------------- */
@@ -184,6 +185,47 @@ int ovl_temp_name(const char *dst, const char *tag, char *out, size_t outlen);
 /* Make the directory rel, and its parents, exist in the upper, carrying
  * mode, owner and times over from the topmost lower that has them. */
 int ovl_copy_up_dirs(const struct ovl_mount *m, const char *rel);
+
+/* What one directory's layers say about one name. */
+struct ovl_child {
+	int layer;       /* topmost layer holding the name, -1 if none */
+	mode_t type;
+	uint64_t mask;   /* directory: the layers merging into it */
+	int upper_wh;    /* the upper holds ".wh.NAME" */
+};
+
+/* ---- gen.c, cache.c: exact lookup caching ----------------------------- */
+
+/* Every process using an upper maps one small file of counters from it
+ * (OVL_GEN_FILE, created by the first write, so readers leave no trace): slot 0 is an epoch, the others count changes to the
+ * upper directories that hash to them.  A change to an upper directory's
+ * entries bumps its counter after the change is complete; a cached answer
+ * about a name in that directory is only served while the counter still
+ * holds the value read before the answer was computed. */
+#define OVL_GEN_FILE OVL_INTERNAL "liboverlay.gen"
+#define OVL_GEN_SLOTS 4096
+
+void ovl_gen_attach(struct ovl_mount *m);
+uint64_t ovl_gen_hash(const char *s, size_t n);
+/* The counter of the upper directory whose rel hashes to h. */
+uint64_t ovl_gen_read(const uint64_t *gen, uint64_t h);
+/* After changing the entries of the directory holding rel. */
+void ovl_gen_bump_parent(const struct ovl_mount *m, const char *rel);
+/* After moving or removing a directory: every cached answer below it is
+ * keyed by a path that now means something else. */
+void ovl_gen_bump_all(const struct ovl_mount *m);
+
+/* The per-process cache of ovl_child answers, keyed by (mount, parent rel,
+ * name, parent's layer mask).  Lock-free, no malloc: safe in threads and
+ * signal handlers.  stamp is what ovl_gen_read gave before looking (0 for
+ * a parent the upper does not hold: then the answer is immutable). */
+int ovl_cache_get(const struct ovl_mount *m, const char *prel, size_t plen,
+		  const char *name, size_t nlen, uint64_t pmask, uint64_t stamp,
+		  struct ovl_child *out);
+void ovl_cache_reset(void); /* tests: after ovl_config_reset */
+void ovl_cache_put(const struct ovl_mount *m, const char *prel, size_t plen,
+		   const char *name, size_t nlen, uint64_t pmask, uint64_t stamp,
+		   const struct ovl_child *c);
 
 /* ---- dir.c: changes to the namespace ---------------------------------- */
 

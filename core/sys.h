@@ -110,6 +110,10 @@ static inline int sys_lsetxattr(const char *p, const char *name, const void *v, 
 { return (int)OVL_SC(SYS_lsetxattr, p, name, v, n, fl, 0); }
 static inline long sys_getcwd(char *buf, size_t n)
 { return OVL_SC(SYS_getcwd, buf, n, 0, 0, 0, 0); }
+static inline void *sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{ return (void *)OVL_SC(SYS_mmap, addr, len, prot, flags, fd, off); }
+static inline int sys_munmap(void *addr, size_t len)
+{ return (int)OVL_SC(SYS_munmap, addr, len, 0, 0, 0, 0); }
 static inline int sys_getpid(void)
 { return (int)OVL_SC(SYS_getpid, 0, 0, 0, 0, 0, 0); }
 static inline int sys_gettid(void)

@@ -92,6 +92,8 @@ static int check_dir(const char *what, const char *path, char *out,
 
 static void free_mount(struct ovl_mount *m)
 {
+	if (m->gen)
+		sys_munmap(m->gen, OVL_GEN_SLOTS * sizeof(uint64_t));
 	free(m->point);
 	for (int i = 0; i < m->nlayers; i++)
 		free(m->layers[i].root);
@@ -187,6 +189,7 @@ int ovl_config_add(const char *mount, const char *upper,
 			goto oom;
 	}
 	m->root_mask = root_mask(m);
+	ovl_gen_attach(m);
 	nmounts++;
 	return 0;
 oom:
@@ -199,6 +202,7 @@ void ovl_config_reset(void)
 	for (int i = 0; i < nmounts; i++)
 		free_mount(&mounts[i]);
 	nmounts = 0;
+	ovl_cache_reset();
 }
 
 static const char *env_get(char *const *envp, const char *name)

@@ -265,6 +265,9 @@ static int snap_one(const char *path, const struct stat *st, int flag, struct FT
 	if (!*rel)
 		rel = ".";
 	char *s = NULL;
+	/* the shared change counters core keeps in the upper (ovl.h) */
+	if (strcmp(rel, OVL_GEN_FILE) == 0)
+		return 0;
 	if (l->names_only) {
 		if (strcmp(rel, ".") == 0)
 			return 0;
@@ -507,7 +510,8 @@ int count_prefixed(const char *dir, const char *prefix)
 	int n = 0;
 	struct dirent *e;
 	while ((e = readdir(d)))
-		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0 &&
+		    strcmp(e->d_name, OVL_GEN_FILE) != 0)
 			n++;
 	closedir(d);
 	return n;

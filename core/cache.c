@@ -1,0 +1,122 @@
+/*
+ * The lookup cache: what lookup_child found for a name in a directory.
+ *
+ * Entries are pushed onto hash chains with compare-and-swap and never change
+ * afterwards, so readers need no lock and a signal handler can look up while
+ * the code it interrupted is inserting.  A newer answer for the same key
+ * goes in front of older ones; the first match decides, and a stale first
+ * match is a miss.  Memory comes from one lazily reserved arena; when it is
+ * full, nothing more is cached (answers stay exact, only slower).
+ */
+#include <string.h>
+#include <sys/mman.h>
+
+#include "ovl.h"
+#include "sys.h"
+
+#define HEADS (1u << 14)
+#define ARENA_BYTES (16u << 20)
+
+struct entry {
+	struct entry *next;
+	const struct ovl_mount *m;
+	uint64_t hash, pmask, stamp;
+	struct ovl_child c;
+	unsigned short plen, nlen;
+	char key[]; /* parent rel, then name */
+};
+
+static struct entry *heads[HEADS];
+static char *arena;
+static size_t arena_used;
+
+static uint64_t key_hash(const struct ovl_mount *m, const char *prel, size_t plen,
+			 const char *name, size_t nlen, uint64_t pmask)
+{
+	uint64_t h = ovl_gen_hash(prel, plen) ^ (pmask * 0x9e3779b97f4a7c15ULL) ^
+		     (uint64_t)(uintptr_t)m;
+
+	for (size_t i = 0; i < nlen; i++)
+		h = (h ^ (unsigned char)name[i]) * 1099511628211ULL;
+	return h ^ (h >> 29);
+}
+
+static int same_key(const struct entry *e, const struct ovl_mount *m, uint64_t h,
+		    const char *prel, size_t plen, const char *name, size_t nlen,
+		    uint64_t pmask)
+{
+	return e->hash == h && e->m == m && e->pmask == pmask && e->plen == plen &&
+	       e->nlen == nlen && memcmp(e->key, prel, plen) == 0 &&
+	       memcmp(e->key + plen, name, nlen) == 0;
+}
+
+int ovl_cache_get(const struct ovl_mount *m, const char *prel, size_t plen,
+		  const char *name, size_t nlen, uint64_t pmask, uint64_t stamp,
+		  struct ovl_child *out)
+{
+	uint64_t h = key_hash(m, prel, plen, name, nlen, pmask);
+	struct entry *e = __atomic_load_n(&heads[h % HEADS], __ATOMIC_ACQUIRE);
+
+	for (; e; e = e->next) {
+		if (!same_key(e, m, h, prel, plen, name, nlen, pmask))
+			continue;
+		if (e->stamp != stamp)
+			return 0;
+		*out = e->c;
+		return 1;
+	}
+	return 0;
+}
+
+static void *arena_alloc(size_t n)
+{
+	char *a = __atomic_load_n(&arena, __ATOMIC_ACQUIRE);
+
+	if (!a) {
+		char *fresh = sys_mmap(NULL, ARENA_BYTES, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if ((unsigned long)fresh > -4096UL)
+			return NULL;
+		if (!__atomic_compare_exchange_n(&arena, &a, fresh, 0, __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE))
+			sys_munmap(fresh, ARENA_BYTES); /* another thread won */
+		else
+			a = fresh;
+	}
+	n = (n + 15) & ~(size_t)15;
+	size_t off = __atomic_fetch_add(&arena_used, n, __ATOMIC_RELAXED);
+	if (off + n > ARENA_BYTES)
+		return NULL;
+	return a + off;
+}
+
+void ovl_cache_reset(void)
+{
+	memset(heads, 0, sizeof heads);
+	__atomic_store_n(&arena_used, 0, __ATOMIC_RELEASE);
+}
+
+void ovl_cache_put(const struct ovl_mount *m, const char *prel, size_t plen,
+		   const char *name, size_t nlen, uint64_t pmask, uint64_t stamp,
+		   const struct ovl_child *c)
+{
+	uint64_t h = key_hash(m, prel, plen, name, nlen, pmask);
+	struct entry *e = arena_alloc(sizeof *e + plen + nlen);
+	struct entry **head = &heads[h % HEADS];
+
+	if (!e)
+		return;
+	e->m = m;
+	e->hash = h;
+	e->pmask = pmask;
+	e->stamp = stamp;
+	e->c = *c;
+	e->plen = (unsigned short)plen;
+	e->nlen = (unsigned short)nlen;
+	memcpy(e->key, prel, plen);
+	memcpy(e->key + plen, name, nlen);
+	e->next = __atomic_load_n(head, __ATOMIC_ACQUIRE);
+	while (!__atomic_compare_exchange_n(head, &e->next, e, 1, __ATOMIC_RELEASE,
+					    __ATOMIC_ACQUIRE))
+		;
+}

@@ -1,0 +1,112 @@
+/*
+ * The lookup cache must never serve an answer that a change made before the
+ * question outdated: not in the process that changed, and not in another
+ * process that had cached the old answer.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+#define CACHE(name) Test(cache, name, .init = fx_setup, .fini = fx_teardown)
+
+/* Look the name up twice so that the second answer comes from the cache. */
+static int seen(const char *vpath)
+{
+	struct stat st;
+	v_lstat(vpath, &st);
+	return v_lstat(vpath, &st) == 0;
+}
+
+CACHE(own_changes_are_seen_at_once)
+{
+	mkdirs(L1("d"));
+	write_file(L1("d/f"), "lower");
+	mount_std(1);
+	cr_assert_eq(v_write(MNT("d/new"), "x"), 0); /* creates the counters */
+	cr_assert(seen(MNT("d/f")));
+	cr_assert_eq(ovl_unlink(AT_FDCWD, MNT("d/f"), 0), 0);
+	cr_assert(!seen(MNT("d/f")));
+	cr_assert_eq(v_write(MNT("d/f"), "again"), 0);
+	cr_assert(seen(MNT("d/f")));
+	cr_assert_eq(ovl_rename(AT_FDCWD, MNT("d/f"), AT_FDCWD, MNT("d/g"), 0), 0);
+	cr_assert(!seen(MNT("d/f")));
+	cr_assert(seen(MNT("d/g")));
+}
+
+/* A directory moved away takes the cached answers below it along: a new
+ * directory under the old name must not inherit them. */
+CACHE(moved_directory_leaves_no_answers_behind)
+{
+	mount_std(1);
+	cr_assert_eq(ovl_mkdir(AT_FDCWD, MNT("a"), 0755), 0);
+	cr_assert_eq(v_write(MNT("a/inner"), "x"), 0);
+	cr_assert(seen(MNT("a/inner")));
+	cr_assert_eq(ovl_rename(AT_FDCWD, MNT("a"), AT_FDCWD, MNT("b"), 0), 0);
+	cr_assert_eq(ovl_mkdir(AT_FDCWD, MNT("a"), 0755), 0);
+	cr_assert(!seen(MNT("a/inner")));
+	cr_assert(seen(MNT("b/inner")));
+}
+
+/* Two processes: the reader caches an answer, the writer changes it and
+ * says so through a pipe; from then on the reader must see the change.
+ * Many rounds, alternating create and unlink, so that a stale hit would
+ * show. */
+CACHE(other_process_changes_are_seen_after_the_writer_returns)
+{
+	int to_writer[2], to_reader[2];
+	char name[64], c;
+
+	mkdirs(L1("d"));
+	mount_std(1);
+	cr_assert_eq(v_write(MNT("d/seed"), "x"), 0);
+	cr_assert_eq(pipe(to_writer), 0);
+	cr_assert_eq(pipe(to_reader), 0);
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		close(to_writer[1]);
+		close(to_reader[0]);
+		for (int i = 0; read(to_writer[0], &c, 1) == 1; i++) {
+			snprintf(name, sizeof name, "d/f%d", i / 2);
+			int rc = i % 2 == 0 ? v_write(MNT(name), "x")
+					    : ovl_unlink(AT_FDCWD, MNT(name), 0);
+			c = rc == 0 ? 'y' : 'n';
+			if (write(to_reader[1], &c, 1) != 1)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(to_writer[0]);
+	close(to_reader[1]);
+	for (int i = 0; i < 400; i++) {
+		snprintf(name, sizeof name, "d/f%d", i / 2);
+		int before = seen(MNT(name));
+		cr_assert_eq(before, i % 2 == 1, "round %d: stale before the change", i);
+		cr_assert_eq(write(to_writer[1], "go", 1), 1);
+		cr_assert_eq(read(to_reader[0], &c, 1), 1);
+		cr_assert_eq(c, 'y', "writer failed in round %d", i);
+		cr_assert_eq(seen(MNT(name)), i % 2 == 0, "round %d: stale answer after the writer returned", i);
+	}
+	close(to_writer[1]);
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* A reader that never writes creates nothing in the upper, not even the
+ * counters file. */
+CACHE(reading_creates_no_counters)
+{
+	write_file(L1("f"), "x");
+	mount_std(1);
+	cr_assert(seen(MNT("f")));
+	cr_assert(!seen(MNT("nope")));
+	cr_assert(!exists(UP(OVL_GEN_FILE)));
+}

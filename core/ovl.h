@@ -87,6 +87,18 @@ int ovl_virtual_of(const char *real, char *out, size_t outlen);
  * at.  Returns 0, OVL_PASS when it is outside every mount, or -errno. */
 int ovl_fd_virtual(int fd, char *out, size_t outlen);
 
+/* ---- fdtab.c: descriptors on virtual directories ---------------------- */
+
+struct ovl_res;
+
+/* After an open of r succeeded as fd: remember fd's virtual path when it
+ * is a directory in a mount (and forget whatever fd meant before). */
+void ovl_fd_opened(int fd, const struct ovl_res *r);
+/* After fd was closed or replaced (close, dup2, dup3, close_range). */
+void ovl_fd_forget(int fd);
+/* 1 with out filled when a still-valid record exists, else 0. */
+int ovl_fd_recorded(int fd, char *out, size_t outlen);
+
 /* Turn (dirfd, path) into an absolute path, with '.' and '//' folded but
  * '..' and symlinks left for lookup.  Returns 0 or -errno. */
 int ovl_absolute(int dirfd, const char *path, char *out, size_t outlen);

@@ -77,8 +77,11 @@ static int fd_real(int fd, char *out, size_t outlen)
 
 int ovl_fd_virtual(int fd, char *out, size_t outlen)
 {
-	int rc = fd_real(fd, out, outlen);
+	int rc;
 
+	if (fd != AT_FDCWD && ovl_fd_recorded(fd, out, outlen))
+		return 0;
+	rc = fd_real(fd, out, outlen);
 	if (rc < 0)
 		return rc;
 	return ovl_virtual_of(out, out, outlen);

@@ -1,0 +1,100 @@
+/*
+ * What each descriptor on a virtual directory points at.
+ *
+ * *at() calls relative to a directory descriptor need its virtual path.
+ * /proc/self/fd/N always knows (and serves descriptors inherited across
+ * exec), but reading it costs a microsecond; fts-based walkers (find,
+ * rm -rf, du) make one such call per entry.  So a directory opened through
+ * the library records its virtual path here, and close, dup2 and friends
+ * forget it.  A record is trusted only while no directory in the upper has
+ * moved or gone since it was made (the epoch of gen.c): after that the
+ * descriptor may name a different virtual path, and /proc decides.
+ *
+ * Slots are written under a per-slot sequence count, so a reader (another
+ * thread, a signal handler) never takes a half-written path: it falls back
+ * to /proc instead of waiting.
+ */
+#include <string.h>
+
+#include "ovl.h"
+
+#define FD_SLOTS 4096
+#define FD_PATH 240
+
+struct slot {
+	unsigned seq;         /* odd while being written */
+	unsigned short len;
+	const struct ovl_mount *m;
+	uint64_t epoch;
+	char path[FD_PATH];
+};
+
+static struct slot slots[FD_SLOTS];
+
+static uint64_t epoch_of(const struct ovl_mount *m)
+{
+	const uint64_t *g = __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
+	return g ? __atomic_load_n(&g[0], __ATOMIC_ACQUIRE) + 1 : 0;
+}
+
+void ovl_fd_forget(int fd)
+{
+	if (fd < 0 || fd >= FD_SLOTS)
+		return;
+	struct slot *s = &slots[fd];
+	if (__atomic_load_n(&s->len, __ATOMIC_RELAXED) == 0)
+		return; /* the common case: nothing recorded, nothing to write */
+	__atomic_fetch_add(&s->seq, 1, __ATOMIC_ACQ_REL);
+	__atomic_store_n(&s->len, 0, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&s->seq, 1, __ATOMIC_RELEASE);
+}
+
+void ovl_fd_opened(int fd, const struct ovl_res *r)
+{
+	if (fd < 0 || fd >= FD_SLOTS)
+		return;
+	if (!r->m || !S_ISDIR(r->type) || r->layer < 0) {
+		ovl_fd_forget(fd);
+		return;
+	}
+	size_t plen = r->m->point_len, rlen = strlen(r->rel);
+	uint64_t epoch = epoch_of(r->m);
+	struct slot *s = &slots[fd];
+
+	__atomic_fetch_add(&s->seq, 1, __ATOMIC_ACQ_REL);
+	if (!epoch || plen + 1 + rlen + 1 > FD_PATH) {
+		__atomic_store_n(&s->len, 0, __ATOMIC_RELAXED);
+	} else {
+		memcpy(s->path, r->m->point, plen);
+		size_t n = plen;
+		if (rlen) {
+			s->path[n++] = '/';
+			memcpy(s->path + n, r->rel, rlen);
+			n += rlen;
+		}
+		s->path[n] = '\0';
+		s->m = r->m;
+		s->epoch = epoch;
+		__atomic_store_n(&s->len, (unsigned short)n, __ATOMIC_RELAXED);
+	}
+	__atomic_fetch_add(&s->seq, 1, __ATOMIC_RELEASE);
+}
+
+int ovl_fd_recorded(int fd, char *out, size_t outlen)
+{
+	if (fd < 0 || fd >= FD_SLOTS)
+		return 0;
+	struct slot *s = &slots[fd];
+	unsigned seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+	size_t len = __atomic_load_n(&s->len, __ATOMIC_RELAXED);
+
+	if ((seq & 1) || len == 0 || len + 1 > outlen)
+		return 0;
+	const struct ovl_mount *m = s->m;
+	uint64_t epoch = s->epoch;
+	memcpy(out, s->path, len + 1);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != seq)
+		return 0;
+	return epoch == epoch_of(m);
+}

@@ -62,6 +62,9 @@ test-asan: $(AB)/unit_tests $(AB)/liboverlay.so
 demo: $(B)/liboverlay.so
 	examples/demo.sh
 
+bench: $(B)/liboverlay.so
+	bench/run.sh
+
 install: $(B)/liboverlay.so
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(B)/liboverlay.so $(DESTDIR)$(PREFIX)/lib/liboverlay.so

@@ -18,10 +18,28 @@
 
 #define GEN_BYTES (OVL_GEN_SLOTS * sizeof(uint64_t))
 
-/* Map the counters.  Only a writer creates the file, so that a process
- * that only reads leaves the upper exactly as it found it; a reader that
- * finds no file caches nothing about the upper (there is nothing to cache:
- * no writer has been there yet) until it writes itself. */
+/* Creating the file is not a change anyone made to the view: the upper
+ * root keeps its times. */
+static int create_file(const char *root, const char *p)
+{
+	struct stat st;
+	int fd, have = sys_lstat(root, &st) == 0;
+
+	fd = sys_openat(AT_FDCWD, p, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd == -EEXIST) /* another process was first */
+		return sys_openat(AT_FDCWD, p, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
+	if (fd >= 0 && have) {
+		struct timespec ts[2] = { st.st_atim, st.st_mtim };
+		sys_utimensat(AT_FDCWD, root, ts, 0);
+	}
+	return fd;
+}
+
+/* Map the counters, creating the file if needed.  Every process creates
+ * it at start, even one that will only read: a reader without counters
+ * could cache nothing that depends on the upper, and the root of every
+ * mount does.  The file is internal (hidden from the view, skipped by the
+ * tools that read an upper), so the view stays as it was. */
 static uint64_t *attach(const struct ovl_mount *m, int create)
 {
 	char p[PATH_MAX];
@@ -32,8 +50,9 @@ static uint64_t *attach(const struct ovl_mount *m, int create)
 	n = snprintf(p, sizeof p, "%s/" OVL_GEN_FILE, m->layers[0].root);
 	if (n < 0 || (size_t)n >= sizeof p)
 		return NULL;
-	fd = sys_openat(AT_FDCWD, p, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0),
-			0600);
+	fd = sys_openat(AT_FDCWD, p, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
+	if (fd == -ENOENT && create)
+		fd = create_file(m->layers[0].root, p);
 	if (fd < 0)
 		return NULL;
 	/* a file shorter than the map would fault: whoever sees it short
@@ -50,10 +69,11 @@ static uint64_t *attach(const struct ovl_mount *m, int create)
 
 void ovl_gen_attach(struct ovl_mount *m)
 {
-	m->gen = attach(m, 0);
+	m->gen = attach(m, 1);
 }
 
-/* The counters, created on the first write.  Two threads may both map
+/* The counters; a process that could not map them at start (the upper was
+ * not writable then) tries again when it writes.  Two threads may both map
  * them: the loser unmaps its copy. */
 static uint64_t *writable(const struct ovl_mount *m)
 {

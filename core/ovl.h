@@ -209,7 +209,7 @@ struct ovl_child {
 /* ---- gen.c, cache.c: exact lookup caching ----------------------------- */
 
 /* Every process using an upper maps one small file of counters from it
- * (OVL_GEN_FILE, created by the first write, so readers leave no trace): slot 0 is an epoch, the others count changes to the
+ * (OVL_GEN_FILE, an internal name, created by the first process): slot 0 is an epoch, the others count changes to the
  * upper directories that hash to them.  A change to an upper directory's
  * entries bumps its counter after the change is complete; a cached answer
  * about a name in that directory is only served while the counter still

@@ -9,14 +9,62 @@
  */
 #include "shim.h"
 
-/* The descriptor forms (utimensat(fd, NULL), fchownat(fd, "",
- * AT_EMPTY_PATH)) go through untouched. */
+/* A descriptor form here (fchmodat(fd, "", AT_EMPTY_PATH)) is one glibc
+ * refuses untouched; those the kernel accepts are SHIM_PATH_FD's below. */
 static int shim_write_at(int dirfd, const char *path, int at, struct ovl_res *r)
 {
 	if (shim_fd_form(path, at))
 		return OVL_PASS;
 	return ovl_for_write(dirfd, path, shim_at_flags(at), r);
 }
+
+/* truncate to 0 throws the data away: copy up the metadata only. */
+static int shim_trunc_at(int dirfd, const char *path, int nodata, struct ovl_res *r)
+{
+	return ovl_for_write(dirfd, path, nodata ? OVL_NODATA : 0, r);
+}
+
+/* Which object a call that may name a descriptor changes: 0 the path (the
+ * usual lookup, into r); else the descriptor dirfd, which fd.c copies up,
+ * 1 for utimensat(fd, NULL) (futimens: plain descriptors only), 2 for
+ * AT_EMPTY_PATH with "" (the object itself, O_PATH symlinks included). */
+static int shim_write_fd_or_at(int dirfd, const char *path, int at,
+			       int null_is_fd, int *kind, struct ovl_res *r)
+{
+	*kind = 0;
+	if (!shim_nonnull(path)) {
+		/* the kernel refuses the other NULL forms untouched */
+		if (!null_is_fd || dirfd == AT_FDCWD || at != 0)
+			return OVL_PASS;
+		*kind = 1;
+		return shim_fd_write(dirfd, 0, r);
+	}
+	if (shim_fd_form(path, at)) {
+		*kind = 2;
+		return shim_fd_write(dirfd, 1, r);
+	}
+	return ovl_for_write(dirfd, path, shim_at_flags(at), r);
+}
+
+/* As SHIM_PATH with the write intent, for calls that also have descriptor
+ * forms: `byreal` changes r.real, with `kind` in scope (a descriptor's
+ * object is changed without following: it is the object itself). */
+#define SHIM_PATH_FD(name, params, args, null_is_fd, at, byreal)             \
+	OVL_EXPORT int name params                                           \
+	{                                                                    \
+		struct ovl_res r;                                            \
+		int kind = 0;                                                \
+		int rc = shim_on() ? shim_write_fd_or_at(dirfd, path, at,    \
+							 null_is_fd, &kind, &r) \
+				   : OVL_PASS;                               \
+		if (rc == OVL_PASS)                                          \
+			return SHIM_NEXT(name) args;                         \
+		if (rc < 0) {                                                \
+			errno = -rc;                                         \
+			return -1;                                           \
+		}                                                            \
+		return byreal;                                               \
+	}
 
 /* As glibc's remove: unlink, and rmdir what turns out to be a directory. */
 static int shim_remove(const char *path)
@@ -30,6 +78,8 @@ static int shim_remove(const char *path)
 
 #define NOFOLLOW AT_SYMLINK_NOFOLLOW
 #define WRITE shim_write_at
+#define TRUNC shim_trunc_at
+#define AT_OF(flags) (kind ? AT_SYMLINK_NOFOLLOW : (flags))
 #define ON1 shim_on_path(path)
 #define ON2 shim_on_path2(oldpath, newpath)
 /* the legacy mknod entries refuse other versions themselves */
@@ -60,11 +110,11 @@ SHIM_PATH(int, lchmod, (const char *path, mode_t mode), (path, mode), WRITE, AT_
 SHIM_PATH(int, fchmodat, (int dirfd, const char *path, mode_t mode, int flags), (dirfd, path, mode, flags), WRITE, dirfd, flags, )
 SHIM_PATH(int, chown, (const char *path, uid_t owner, gid_t group), (path, owner, group), WRITE, AT_FDCWD, 0, )
 SHIM_PATH(int, lchown, (const char *path, uid_t owner, gid_t group), (path, owner, group), WRITE, AT_FDCWD, NOFOLLOW, )
-SHIM_PATH(int, fchownat, (int dirfd, const char *path, uid_t owner, gid_t group, int flags), (dirfd, path, owner, group, flags), WRITE, dirfd, flags, )
-SHIM_PATH(int, truncate, (const char *path, off_t length), (path, length), WRITE, AT_FDCWD, 0, )
-SHIM_PATH(int, truncate64, (const char *path, off64_t length), (path, length), WRITE, AT_FDCWD, 0, )
-SHIM_PATH(int, utimensat, (int dirfd, const char *path, const struct timespec times[2], int flags), (dirfd, path, times, flags), WRITE, dirfd, flags, )
-SHIM_PATH(int, futimesat, (int dirfd, const char *path, const struct timeval times[2]), (dirfd, path, times), WRITE, dirfd, 0, )
+SHIM_PATH_FD(fchownat, (int dirfd, const char *path, uid_t owner, gid_t group, int flags), (dirfd, path, owner, group, flags), 0, flags, SHIM_NEXT(fchownat)(AT_FDCWD, r.real, owner, group, AT_OF(flags)))
+SHIM_PATH(int, truncate, (const char *path, off_t length), (path, length), TRUNC, AT_FDCWD, length == 0, )
+SHIM_PATH(int, truncate64, (const char *path, off64_t length), (path, length), TRUNC, AT_FDCWD, length == 0, )
+SHIM_PATH_FD(utimensat, (int dirfd, const char *path, const struct timespec times[2], int flags), (dirfd, path, times, flags), 1, flags, SHIM_NEXT(utimensat)(AT_FDCWD, r.real, times, AT_OF(flags)))
+SHIM_PATH_FD(futimesat, (int dirfd, const char *path, const struct timeval times[2]), (dirfd, path, times), 1, 0, kind ? SHIM_NEXT(lutimes)(r.real, times) : SHIM_NEXT(futimesat)(AT_FDCWD, r.real, times))
 SHIM_PATH(int, utimes, (const char *path, const struct timeval times[2]), (path, times), WRITE, AT_FDCWD, 0, )
 SHIM_PATH(int, lutimes, (const char *path, const struct timeval times[2]), (path, times), WRITE, AT_FDCWD, NOFOLLOW, )
 SHIM_PATH(int, utime, (const char *path, const struct utimbuf *times), (path, times), WRITE, AT_FDCWD, 0, )

@@ -86,6 +86,13 @@ char *__getcwd_chk(char *buf, size_t size, size_t buflen);
 	X(fchownat) X(truncate) X(truncate64) X(utimensat) X(utimes)         \
 	X(utime) X(lutimes) X(futimesat) X(setxattr) X(lsetxattr)            \
 	X(removexattr) X(lremovexattr)                                       \
+	/* fd.c */                                                           \
+	X(fchmod) X(fchown) X(futimens) X(futimes) X(fsetxattr)              \
+	X(fremovexattr) X(ftruncate) X(ftruncate64)                          \
+	/* exec.c (execl, execle and execlp forward to execv, execve and     \
+	   execvp) */                                                        \
+	X(execve) X(execveat) X(fexecve) X(execv) X(execvp) X(execvpe)       \
+	X(posix_spawn) X(posix_spawnp) X(system) X(popen)                    \
 	/* temp.c */                                                         \
 	X(mkstemp) X(mkstemp64) X(mkostemp) X(mkostemp64) X(mkstemps)        \
 	X(mkstemps64) X(mkostemps) X(mkostemps64) X(mkdtemp)                 \
@@ -149,6 +156,12 @@ static inline int shim_on_path2(const char *a, const char *b)
 {
 	return shim_on() && shim_nonnull(a) && shim_nonnull(b);
 }
+
+/* fd.c: a change through descriptor fd (`named`: the call names fd's object
+ * itself, AT_EMPTY_PATH, which O_PATH descriptors may do).  OVL_PASS: let it
+ * through the descriptor; 0: make it by path on r->real, the upper copy of
+ * the lower file fd is open on; or -errno. */
+int shim_fd_write(int fd, int named, struct ovl_res *r);
 
 /* AT_* flags of the call to core's lookup flags. */
 static inline int shim_at_flags(int at)

@@ -1,0 +1,74 @@
+/*
+ * Changes through a descriptor: fchmod, fchown, futimens, futimes, the
+ * xattr setters and ftruncate.  A descriptor opened read-only on a lower
+ * file (or inherited from outside the overlay) reaches the lower itself, so
+ * letting the call through would change the lower.  Core copies such a file
+ * up and the change is made by path on the upper copy instead; the caller's
+ * descriptor keeps reading the lower copy, as a read-only descriptor does
+ * after any other copy-up (DESIGN.md, copy-up).
+ *
+ * ftruncate is hot: descriptors on upper or host files cost one check in
+ * core and go through as they are.
+ */
+#include "shim.h"
+
+int shim_fd_write(int fd, int named, struct ovl_res *r)
+{
+	int rc, fl;
+
+	if (!shim_on())
+		return OVL_PASS;
+	rc = ovl_fd_for_write(fd, r);
+	if (rc != 0 || named)
+		return rc;
+	/* The plain descriptor calls refuse O_PATH descriptors (the only kind
+	 * a symlink can have) with EBADF: so must the change by path, which
+	 * would otherwise succeed, and on the symlink's target at that.  Asked
+	 * only here, on the rare way, to keep the common one a single call. */
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0)
+		return -errno;
+	return (fl & O_PATH) ? -EBADF : 0;
+}
+
+/* `bypath` runs with r.real naming the upper copy.  The path forms that do
+ * not follow symlinks are used where they exist: r.real is the object the
+ * descriptor was open on, never something it points at. */
+#define SHIM_FD(name, params, args, fd, bypath)                              \
+	OVL_EXPORT int name params                                           \
+	{                                                                    \
+		struct ovl_res r;                                            \
+		int rc = shim_fd_write(fd, 0, &r);                           \
+		if (rc == OVL_PASS)                                          \
+			return SHIM_NEXT(name) args;                         \
+		if (rc < 0) {                                                \
+			errno = -rc;                                         \
+			return -1;                                           \
+		}                                                            \
+		return bypath;                                               \
+	}
+
+/* ftruncate on a descriptor not open for writing fails in the kernel with
+ * EINVAL; here the copy-up has happened by then, which only costs an
+ * unchanged copy in the upper for a call that was an error anyway. */
+static int shim_fd_trunc(int fd, const char *real, off64_t len)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0)
+		return -1;
+	if ((fl & O_ACCMODE) == O_RDONLY) {
+		errno = EINVAL;
+		return -1;
+	}
+	return SHIM_NEXT(truncate64)(real, len);
+}
+
+SHIM_FD(fchmod, (int fd, mode_t mode), (fd, mode), fd, SHIM_NEXT(chmod)(r.real, mode))
+SHIM_FD(fchown, (int fd, uid_t owner, gid_t group), (fd, owner, group), fd, SHIM_NEXT(lchown)(r.real, owner, group))
+SHIM_FD(futimens, (int fd, const struct timespec times[2]), (fd, times), fd, SHIM_NEXT(utimensat)(AT_FDCWD, r.real, times, AT_SYMLINK_NOFOLLOW))
+SHIM_FD(futimes, (int fd, const struct timeval times[2]), (fd, times), fd, SHIM_NEXT(lutimes)(r.real, times))
+SHIM_FD(fsetxattr, (int fd, const char *name, const void *value, size_t size, int flags), (fd, name, value, size, flags), fd, SHIM_NEXT(lsetxattr)(r.real, name, value, size, flags))
+SHIM_FD(fremovexattr, (int fd, const char *name), (fd, name), fd, SHIM_NEXT(lremovexattr)(r.real, name))
+SHIM_FD(ftruncate, (int fd, off_t len), (fd, len), fd, shim_fd_trunc(fd, r.real, len))
+SHIM_FD(ftruncate64, (int fd, off64_t len), (fd, len), fd, shim_fd_trunc(fd, r.real, len))

@@ -109,6 +109,7 @@ OVL_EXPORT DIR *opendir(const char *path)
 	fd = SHIM_NEXT(open)(r.real, O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
+	ovl_fd_opened(fd, &r); /* dirfd(): fts opens entries relative to it */
 	d = shim_dir_new(fd, &r);
 	if (!d) {
 		err = errno;

@@ -72,3 +72,33 @@ SHIM_FD(fsetxattr, (int fd, const char *name, const void *value, size_t size, in
 SHIM_FD(fremovexattr, (int fd, const char *name), (fd, name), fd, SHIM_NEXT(lremovexattr)(r.real, name))
 SHIM_FD(ftruncate, (int fd, off_t len), (fd, len), fd, shim_fd_trunc(fd, r.real, len))
 SHIM_FD(ftruncate64, (int fd, off64_t len), (fd, len), fd, shim_fd_trunc(fd, r.real, len))
+
+/* The descriptor table of core remembers which descriptors are virtual
+ * directories; a descriptor closed or replaced must be forgotten there
+ * before its number can come back meaning something else. */
+OVL_EXPORT int close(int fd)
+{
+	ovl_fd_forget(fd);
+	return SHIM_NEXT(close)(fd);
+}
+
+OVL_EXPORT int dup2(int oldfd, int newfd)
+{
+	if (oldfd != newfd)
+		ovl_fd_forget(newfd);
+	return SHIM_NEXT(dup2)(oldfd, newfd);
+}
+
+OVL_EXPORT int dup3(int oldfd, int newfd, int flags)
+{
+	ovl_fd_forget(newfd);
+	return SHIM_NEXT(dup3)(oldfd, newfd, flags);
+}
+
+OVL_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
+{
+	if (!(flags & CLOSE_RANGE_CLOEXEC))
+		for (unsigned int fd = first; fd <= last && fd < 4096; fd++)
+			ovl_fd_forget((int)fd);
+	return SHIM_NEXT(close_range)(first, last, flags);
+}

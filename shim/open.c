@@ -42,9 +42,27 @@ static int shim_fopen_flags(const char *mode)
 	return acc | flags;
 }
 
+/* What a new descriptor means, for core's descriptor table (a streams's
+ * descriptor is never used as a directory descriptor: nothing to note). */
+static inline void shim_note_fd(int fd, const struct ovl_res *r)
+{
+	if (fd < 0)
+		return;
+	if (r)
+		ovl_fd_opened(fd, r);
+	else
+		ovl_fd_forget(fd);
+}
+
+static inline void shim_note_none(FILE *f, const struct ovl_res *r)
+{
+	(void)f;
+	(void)r;
+}
+
 /* `prologue` defines `flags` (and `mode` where the call passes one) when
  * they are not parameters. */
-#define SHIM_OPEN(ret, fail, name, params, args, dfd, prologue)              \
+#define SHIM_OPEN(ret, fail, note, name, params, args, dfd, prologue)              \
 	OVL_EXPORT ret name params                                           \
 	{                                                                    \
 		prologue                                                     \
@@ -53,8 +71,11 @@ static int shim_fopen_flags(const char *mode)
 				 ? ovl_for_open(dfd, path, flags, &r)        \
 				 : OVL_PASS;                                 \
 		ret v;                                                       \
-		if (rc == OVL_PASS)                                          \
-			return SHIM_NEXT(name) args;                         \
+		if (rc == OVL_PASS) {                                        \
+			v = SHIM_NEXT(name) args;                            \
+			note(v, NULL);                                       \
+			return v;                                            \
+		}                                                            \
 		if (rc < 0) {                                                \
 			errno = -rc;                                         \
 			return fail;                                         \
@@ -63,25 +84,27 @@ static int shim_fopen_flags(const char *mode)
 			SHIM_REBIND                                          \
 			v = SHIM_NEXT(name) args;                            \
 		}                                                            \
-		if (v != fail)                                               \
+		if (v != fail) {                                             \
 			ovl_open_done(&r);                                   \
+			note(v, &r);                                         \
+		}                                                            \
 		return v;                                                    \
 	}
 
 #define SHIM_CREAT_FLAGS int flags = O_CREAT | O_WRONLY | O_TRUNC;
 #define SHIM_FOPEN_FLAGS int flags = shim_fopen_flags(mode);
 
-SHIM_OPEN(int, -1, open, (const char *path, int flags, ...), (path, flags, mode), AT_FDCWD, SHIM_VA_MODE)
-SHIM_OPEN(int, -1, open64, (const char *path, int flags, ...), (path, flags, mode), AT_FDCWD, SHIM_VA_MODE)
-SHIM_OPEN(int, -1, openat, (int dirfd, const char *path, int flags, ...), (dirfd, path, flags, mode), dirfd, SHIM_VA_MODE)
-SHIM_OPEN(int, -1, openat64, (int dirfd, const char *path, int flags, ...), (dirfd, path, flags, mode), dirfd, SHIM_VA_MODE)
-SHIM_OPEN(int, -1, creat, (const char *path, mode_t mode), (path, mode), AT_FDCWD, SHIM_CREAT_FLAGS)
-SHIM_OPEN(int, -1, creat64, (const char *path, mode_t mode), (path, mode), AT_FDCWD, SHIM_CREAT_FLAGS)
-SHIM_OPEN(int, -1, __open_2, (const char *path, int flags), (path, flags), AT_FDCWD, )
-SHIM_OPEN(int, -1, __open64_2, (const char *path, int flags), (path, flags), AT_FDCWD, )
-SHIM_OPEN(int, -1, __openat_2, (int dirfd, const char *path, int flags), (dirfd, path, flags), dirfd, )
-SHIM_OPEN(int, -1, __openat64_2, (int dirfd, const char *path, int flags), (dirfd, path, flags), dirfd, )
-SHIM_OPEN(FILE *, NULL, fopen, (const char *path, const char *mode), (path, mode), AT_FDCWD, SHIM_FOPEN_FLAGS)
-SHIM_OPEN(FILE *, NULL, fopen64, (const char *path, const char *mode), (path, mode), AT_FDCWD, SHIM_FOPEN_FLAGS)
-SHIM_OPEN(FILE *, NULL, freopen, (const char *path, const char *mode, FILE *stream), (path, mode, stream), AT_FDCWD, SHIM_FOPEN_FLAGS)
-SHIM_OPEN(FILE *, NULL, freopen64, (const char *path, const char *mode, FILE *stream), (path, mode, stream), AT_FDCWD, SHIM_FOPEN_FLAGS)
+SHIM_OPEN(int, -1, shim_note_fd, open, (const char *path, int flags, ...), (path, flags, mode), AT_FDCWD, SHIM_VA_MODE)
+SHIM_OPEN(int, -1, shim_note_fd, open64, (const char *path, int flags, ...), (path, flags, mode), AT_FDCWD, SHIM_VA_MODE)
+SHIM_OPEN(int, -1, shim_note_fd, openat, (int dirfd, const char *path, int flags, ...), (dirfd, path, flags, mode), dirfd, SHIM_VA_MODE)
+SHIM_OPEN(int, -1, shim_note_fd, openat64, (int dirfd, const char *path, int flags, ...), (dirfd, path, flags, mode), dirfd, SHIM_VA_MODE)
+SHIM_OPEN(int, -1, shim_note_fd, creat, (const char *path, mode_t mode), (path, mode), AT_FDCWD, SHIM_CREAT_FLAGS)
+SHIM_OPEN(int, -1, shim_note_fd, creat64, (const char *path, mode_t mode), (path, mode), AT_FDCWD, SHIM_CREAT_FLAGS)
+SHIM_OPEN(int, -1, shim_note_fd, __open_2, (const char *path, int flags), (path, flags), AT_FDCWD, )
+SHIM_OPEN(int, -1, shim_note_fd, __open64_2, (const char *path, int flags), (path, flags), AT_FDCWD, )
+SHIM_OPEN(int, -1, shim_note_fd, __openat_2, (int dirfd, const char *path, int flags), (dirfd, path, flags), dirfd, )
+SHIM_OPEN(int, -1, shim_note_fd, __openat64_2, (int dirfd, const char *path, int flags), (dirfd, path, flags), dirfd, )
+SHIM_OPEN(FILE *, NULL, shim_note_none, fopen, (const char *path, const char *mode), (path, mode), AT_FDCWD, SHIM_FOPEN_FLAGS)
+SHIM_OPEN(FILE *, NULL, shim_note_none, fopen64, (const char *path, const char *mode), (path, mode), AT_FDCWD, SHIM_FOPEN_FLAGS)
+SHIM_OPEN(FILE *, NULL, shim_note_none, freopen, (const char *path, const char *mode, FILE *stream), (path, mode, stream), AT_FDCWD, SHIM_FOPEN_FLAGS)
+SHIM_OPEN(FILE *, NULL, shim_note_none, freopen64, (const char *path, const char *mode, FILE *stream), (path, mode, stream), AT_FDCWD, SHIM_FOPEN_FLAGS)

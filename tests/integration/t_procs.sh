@@ -1,0 +1,71 @@
+# Processes: children inherit the overlay, exec finds programs in the
+# merged tree, a scrubbed environment does not escape it.
+# shellcheck shell=bash disable=SC2016,SC2034
+
+test_children_inherit() {
+	put "$L/f" one
+	put "$L/d/g" gee
+	freeze "$L"
+	ovl sh -c 'sh -c "echo two >> f"; find d -type f -exec sh -c "echo more >> \$1" sh {} \; ; bash -c "cat f d/g"'
+	expect_rc 0
+	expect_err_empty
+	expect_out one two gee more
+	expect_tree "$U" "f f" "d d" "d/g f"
+}
+
+# A program scrubbing its environment (env -i, build tools) keeps the
+# overlay: its writes must not reach the lower.
+test_env_i_keeps_overlay() {
+	needs_wrapper execve "a scrubbed environment cannot be restored (DESIGN.md section 3, Processes)"
+	put "$L/f" one
+	freeze "$L"
+	ovl env -i /bin/sh -c 'echo two >> f; mkdir d; cat f'
+	expect_rc 0
+	expect_out one two
+	expect_tree "$U" "f f" "d d"
+}
+
+# Programs that exist only in the upper run through the overlay: exec
+# resolves the program's virtual path (and a script's interpreter).
+test_exec_from_upper() {
+	needs_wrapper execve "a program only the upper has cannot be started (DESIGN.md section 3, Processes)"
+	command -v cc >/dev/null || skip "cc is not installed"
+	put "$L/main.c" '#include <stdio.h>' 'int main(int c, char **v) { printf("built %s\n", c > 1 ? v[1] : "-"); return 0; }'
+	freeze "$L"
+	ovl sh -c 'cc -o prog main.c && ./prog rel && printf "#!/bin/sh\necho script \"\$@\"\n" > run.sh && chmod +x run.sh && ./run.sh ok'
+	expect_rc 0
+	expect_err_empty
+	expect_out "built rel" "script ok"
+	expect_tree "$U" "prog f" "run.sh f"
+	ovl "$L/prog" abs
+	expect_rc 0
+	expect_out "built abs"
+	ovl env PATH="$L:/usr/bin:/bin" prog path
+	expect_rc 0
+	expect_out "built path"
+}
+
+# A statically linked program cannot be intercepted: started inside the
+# overlay it is refused with a clear message rather than let loose on the
+# lowers.
+test_static_program_refused() {
+	needs_wrapper execve "static programs are not detected"
+	command -v cc >/dev/null || skip "cc is not installed"
+	put "$T/escape.c" '#include <stdio.h>' \
+		'int main(void) { FILE *f = fopen("escaped", "w"); if (f) { fputs("x\n", f); fclose(f); } puts("ran"); return 0; }'
+	cc -static -o "$L/static" "$T/escape.c" 2>"$T/cc.err" || skip "cc -static does not work here: $(head -1 "$T/cc.err")"
+	cc -o "$L/dynamic" "$T/escape.c"
+	freeze "$L"
+	ovl ./static
+	[[ $RC != 0 ]] || fail "a static program ran inside the overlay"
+	expect_err_has "liboverlay: "
+	expect_err_has "statically linked"
+	[[ $OUT != *ran* ]] || fail "the static program ran: $OUT"
+	expect_missing "$L/escaped"
+	expect_missing "$U/escaped"
+	# The same program dynamically linked runs, and writes to the upper.
+	ovl ./dynamic
+	expect_rc 0
+	expect_out ran
+	expect_file "$U/escaped" x
+}

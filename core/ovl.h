@@ -50,7 +50,9 @@ struct ovl_mount {
 
 /* ---- table.c: configuration ------------------------------------------- */
 
-/* Read OVERLAY_UPPER / OVERLAY_LOWER / OVERLAY_MOUNT from envp.
+/* Read OVERLAY_UPPER / OVERLAY_LOWER / OVERLAY_MOUNT (one mount) and
+ * OVERLAY_MOUNTS (more: "MOUNT:UPPER:LOWER[:LOWER]..." separated by ';',
+ * an empty MOUNT meaning in place) from envp.
  * Returns 0 when none is set (inert), 1 when a mount was configured, or -1
  * with a one-line reason in err when they are set but invalid. */
 int ovl_config_from_env(char *const *envp, char *err, size_t errlen);

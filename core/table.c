@@ -215,37 +215,95 @@ static const char *env_get(char *const *envp, const char *name)
 	return NULL;
 }
 
+/* Split s at sep into at most max non-empty fields (in place). */
+static int split(char *s, const char *sep, const char **out, int max)
+{
+	int n = 0;
+
+	for (char *tok; (tok = strsep(&s, sep));) {
+		if (!*tok)
+			continue;
+		if (n == max)
+			return -1;
+		out[n++] = tok;
+	}
+	return n;
+}
+
+/* One mount from the single-mount variables. */
+static int add_single(const char *upper, const char *lower, const char *mount,
+		      char *err, size_t errlen)
+{
+	const char *lowers[OVL_MAX_LAYERS];
+	char *copy = strdup(lower);
+	int n, rc;
+
+	if (!copy)
+		return fail(err, errlen, "out of memory");
+	n = split(copy, ":", lowers, OVL_MAX_LAYERS - 1);
+	if (n < 0)
+		rc = fail(err, errlen, "too many lower directories (at most %d)",
+			  OVL_MAX_LAYERS - 1);
+	else
+		rc = ovl_config_add(mount && *mount ? mount : NULL, upper, lowers, n,
+				    err, errlen);
+	free(copy);
+	return rc;
+}
+
+/* OVERLAY_MOUNTS: mounts separated by ';', each "MOUNT:UPPER:LOWER[:LOWER]..."
+ * with an empty MOUNT meaning the first lower (in place). */
+static int add_group(char *group, char *err, size_t errlen)
+{
+	const char *f[OVL_MAX_LAYERS + 1];
+	char *colon = strchr(group, ':');
+	int n;
+
+	if (!colon)
+		return fail(err, errlen, "OVERLAY_MOUNTS entry '%s' is not MOUNT:UPPER:LOWER...",
+			    group);
+	*colon = '\0';
+	n = split(colon + 1, ":", f, OVL_MAX_LAYERS);
+	if (n < 2)
+		return fail(err, errlen, "OVERLAY_MOUNTS entry for '%s' needs an upper and a lower",
+			    group);
+	return ovl_config_add(*group ? group : NULL, f[0], f + 1, n - 1, err, errlen);
+}
+
+static int add_groups(const char *mounts, char *err, size_t errlen)
+{
+	char *copy = strdup(mounts);
+	int rc = 0;
+
+	if (!copy)
+		return fail(err, errlen, "out of memory");
+	for (char *s = copy, *g; rc == 0 && (g = strsep(&s, ";"));)
+		if (*g)
+			rc = add_group(g, err, errlen);
+	free(copy);
+	return rc;
+}
+
 int ovl_config_from_env(char *const *envp, char *err, size_t errlen)
 {
 	const char *upper = env_get(envp, "OVERLAY_UPPER");
 	const char *lower = env_get(envp, "OVERLAY_LOWER");
 	const char *mount = env_get(envp, "OVERLAY_MOUNT");
-	const char *lowers[OVL_MAX_LAYERS];
-	char *copy;
-	int n = 0, rc;
+	const char *mounts = env_get(envp, "OVERLAY_MOUNTS");
 
-	if (!upper && !lower && !mount)
+	if (!upper && !lower && !mount && !(mounts && *mounts))
 		return 0;
-	if (!upper || !*upper)
-		return fail(err, errlen, "OVERLAY_UPPER is not set");
-	if (!lower || !*lower)
-		return fail(err, errlen, "OVERLAY_LOWER is not set");
-	copy = strdup(lower);
-	if (!copy)
-		return fail(err, errlen, "out of memory");
-	for (char *s = copy, *tok; (tok = strsep(&s, ":"));) {
-		if (!*tok)
-			continue; /* "a::b" and a trailing ':' are harmless */
-		if (n == OVL_MAX_LAYERS - 1) {
-			free(copy);
-			return fail(err, errlen, "too many lower directories (at most %d)",
-				    OVL_MAX_LAYERS - 1);
-		}
-		lowers[n++] = tok;
+	if (upper || lower || mount) {
+		if (!upper || !*upper)
+			return fail(err, errlen, "OVERLAY_UPPER is not set");
+		if (!lower || !*lower)
+			return fail(err, errlen, "OVERLAY_LOWER is not set");
+		if (add_single(upper, lower, mount, err, errlen) < 0)
+			return -1;
 	}
-	rc = ovl_config_add(mount && *mount ? mount : NULL, upper, lowers, n, err, errlen);
-	free(copy);
-	return rc < 0 ? -1 : 1;
+	if (mounts && *mounts && add_groups(mounts, err, errlen) < 0)
+		return -1;
+	return 1;
 }
 
 const struct ovl_mount *ovl_mount_of(const char *abs, size_t len)

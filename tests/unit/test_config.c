@@ -224,3 +224,46 @@ CONFIG(two_mounts_are_independent)
 	cr_assert_eq(ovl_virtual_of(RP("upperB/new"), out, sizeof out), 0);
 	cr_assert_str_eq(out, RP("mntB/new"));
 }
+
+/* OVERLAY_MOUNTS adds mounts beside the single-mount variables: here the
+ * standard mount plus an in-place one of a second tree. */
+CONFIG(from_env_several_mounts)
+{
+	char err[512] = "";
+	char *up = envs("OVERLAY_UPPER", T.upper, NULL);
+	char *lo = envs("OVERLAY_LOWER", T.lower1, NULL);
+	char *mt = envs("OVERLAY_MOUNT", T.mnt, NULL);
+	char *more = NULL;
+	mkdirs(RP("cache"));
+	mkdirs(RP("cache-upper"));
+	write_file(RP("cache/c"), "cached");
+	write_file(L1("f"), "lower");
+	cr_assert(asprintf(&more, "OVERLAY_MOUNTS=:%s:%s", RP("cache-upper"), RP("cache")) > 0);
+	char *envp[] = { up, lo, mt, more, NULL };
+	cr_assert_eq(ovl_config_from_env(envp, err, sizeof err), 1, "%s", err);
+	cr_assert_eq(ovl_mount_count(), 2);
+	char *a = v_read(MNT("f"), NULL);
+	cr_assert_str_eq(a, "lower");
+	cr_assert_eq(v_append(RP("cache/c"), "+"), 0);
+	char *b = read_file(RP("cache-upper/c")), *c = read_file(RP("cache/c"));
+	cr_assert_str_eq(b, "cached+");
+	cr_assert_str_eq(c, "cached");
+	free(a);
+	free(b);
+	free(c);
+	free(up);
+	free(lo);
+	free(mt);
+	free(more);
+}
+
+CONFIG(from_env_bad_mounts_entry_fails)
+{
+	char err[512] = "";
+	char *more = NULL;
+	cr_assert(asprintf(&more, "OVERLAY_MOUNTS=%s:%s", T.mnt, T.upper) > 0);
+	char *envp[] = { more, NULL };
+	cr_assert_eq(ovl_config_from_env(envp, err, sizeof err), -1);
+	cr_assert_neq(err[0], 0, "no message");
+	free(more);
+}

@@ -37,29 +37,80 @@ static int resolve_pair(int od, const char *op, int oflags, struct ovl_res *o,
 	return 0;
 }
 
-int ovl_whiteout(const struct ovl_mount *m, const char *rel)
+/* Every whiteout is a hard link to one empty file, as the kernel's are:
+ * a link costs no inode, which rm -rf of a large lower tree notices. */
+static int shared_whiteout(const struct ovl_mount *m, char *p)
+{
+	int n = snprintf(p, PATH_MAX, "%s/" OVL_WHITEOUT_FILE, m->layers[0].root);
+	struct stat st;
+	int fd;
+
+	if (n < 0 || n >= PATH_MAX)
+		return -ENAMETOOLONG;
+	if (sys_lstat(m->layers[0].root, &st) < 0)
+		return -ENOENT;
+	fd = sys_openat(AT_FDCWD, p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd == -EEXIST)
+		return 0;
+	if (fd < 0)
+		return fd;
+	sys_close(fd);
+	/* internal, not a change to the view: the root keeps its times */
+	struct timespec ts[2] = { st.st_atim, st.st_mtim };
+	sys_utimensat(AT_FDCWD, m->layers[0].root, ts, 0);
+	return 0;
+}
+
+static int make_whiteout(const struct ovl_mount *m, const char *wh)
+{
+	char shared[PATH_MAX];
+	int rc, fd;
+
+	if (shared_whiteout(m, shared) == 0) {
+		rc = sys_linkat(AT_FDCWD, shared, AT_FDCWD, wh, 0);
+		if (rc == 0 || rc == -EEXIST)
+			return 0;
+		if (rc == -ENOENT) { /* removed meanwhile: make it again once */
+			if (shared_whiteout(m, shared) == 0 &&
+			    sys_linkat(AT_FDCWD, shared, AT_FDCWD, wh, 0) == 0)
+				return 0;
+		}
+		/* EMLINK at the link limit, or no hard links here: a file of its own */
+	}
+	fd = sys_openat(AT_FDCWD, wh, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return fd;
+	sys_close(fd);
+	return 0;
+}
+
+/* ".wh.NAME" for rel; pmask tells whether the upper parent is known to
+ * exist already. */
+static int whiteout_in(const struct ovl_mount *m, const char *rel, uint64_t pmask)
 {
 	char wh[PATH_MAX], parent[PATH_MAX];
 	const char *slash = strrchr(rel, '/');
 	size_t plen = slash ? (size_t)(slash - rel) : 0;
 	const char *name = slash ? slash + 1 : rel;
-	int rc, fd, n;
+	int rc, n;
 
 	memcpy(parent, rel, plen);
 	parent[plen] = '\0';
-	rc = ovl_copy_up_dirs(m, parent);
-	if (rc < 0)
+	if (!(pmask & 1) && (rc = ovl_copy_up_dirs(m, parent)) < 0)
 		return rc;
 	n = snprintf(wh, sizeof wh, "%s%s%s/" OVL_WH "%s", m->layers[0].root,
 		     plen ? "/" : "", parent, name);
 	if (n < 0 || (size_t)n >= sizeof wh)
 		return -ENAMETOOLONG;
-	fd = sys_openat(AT_FDCWD, wh, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return fd;
-	sys_close(fd);
+	if ((rc = make_whiteout(m, wh)) < 0)
+		return rc;
 	ovl_gen_bump_parent(m, rel);
 	return 0;
+}
+
+int ovl_whiteout(const struct ovl_mount *m, const char *rel)
+{
+	return whiteout_in(m, rel, 0);
 }
 
 /* Create with `make`, the common shape of mkdir, mknod and symlink. */
@@ -306,14 +357,15 @@ static int remove_dir(struct ovl_res *r)
 		return -EBUSY;
 	if ((rc = merged_is_empty(r)) < 0)
 		return rc;
-	if (needs_whiteout(r) && (rc = ovl_whiteout(r->m, r->rel)) < 0)
+	if (needs_whiteout(r) && (rc = whiteout_in(r->m, r->rel, r->pmask)) < 0)
 		return rc;
 	if (!(r->mask & 1))
 		return 0;
 	ovl_real_in(r->m, 0, r->rel, r->real, sizeof r->real);
+	/* No epoch bump: the directory was empty in the view, so every cached
+	 * answer below it says "missing", which stays true. */
 	rc = retire_upper_dir(r->real);
 	ovl_gen_bump_parent(r->m, r->rel);
-	ovl_gen_bump_all(r->m);
 	return rc;
 }
 
@@ -323,7 +375,7 @@ static int remove_file(struct ovl_res *r)
 
 	if (S_ISDIR(r->type))
 		return -EISDIR;
-	if (needs_whiteout(r) && (rc = ovl_whiteout(r->m, r->rel)) < 0)
+	if (needs_whiteout(r) && (rc = whiteout_in(r->m, r->rel, r->pmask)) < 0)
 		return rc;
 	if (r->layer != 0)
 		return 0;
@@ -477,7 +529,7 @@ int ovl_rename(int olddirfd, const char *oldpath, int newdirfd,
 	if (n.layer >= 0 && n.layer != 0)
 		ovl_real_in(n.m, 0, n.rel, n.real, sizeof n.real);
 	/* old name: whiteout first, while the upper entry still wins */
-	if (ovl_lower_has(o.m, o.rel, o.pmask) && (rc = ovl_whiteout(o.m, o.rel)) < 0)
+	if (ovl_lower_has(o.m, o.rel, o.pmask) && (rc = whiteout_in(o.m, o.rel, o.pmask)) < 0)
 		return rc;
 	if (S_ISDIR(o.type) && (rc = prepare_dir_target(&o, &n)) != 0) {
 		renamed(&o, &n);

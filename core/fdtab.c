@@ -7,8 +7,10 @@
  * rm -rf, du) make one such call per entry.  So a directory opened through
  * the library records its virtual path here, and close, dup2 and friends
  * forget it.  A record is trusted only while no directory in the upper has
- * moved or gone since it was made (the epoch of gen.c): after that the
- * descriptor may name a different virtual path, and /proc decides.
+ * moved since it was made (the epoch of gen.c): after that the descriptor
+ * may name a different virtual path, and /proc decides.  (A descriptor on
+ * a directory that was removed and made again resolves in the new one,
+ * where the kernel would say ENOENT.)
  *
  * Slots are written under a per-slot sequence count, so a reader (another
  * thread, a signal handler) never takes a half-written path: it falls back

@@ -33,6 +33,7 @@
 #define OVL_WH_LEN 4
 #define OVL_OPAQUE ".wh..wh..opq"      /* in a directory: hides the layers below */
 #define OVL_INTERNAL ".wh..wh."        /* prefix of our own temporaries */
+#define OVL_WHITEOUT_FILE OVL_INTERNAL "liboverlay.wh" /* whiteouts link here */
 
 struct ovl_layer {
 	char *root;   /* canonical absolute host path, no trailing '/' */
@@ -225,8 +226,8 @@ uint64_t ovl_gen_hash(const char *s, size_t n);
 uint64_t ovl_gen_read(const uint64_t *gen, uint64_t h);
 /* After changing the entries of the directory holding rel. */
 void ovl_gen_bump_parent(const struct ovl_mount *m, const char *rel);
-/* After moving or removing a directory: every cached answer below it is
- * keyed by a path that now means something else. */
+/* After moving a directory: every cached answer below it is keyed by a
+ * path that now means something else. */
 void ovl_gen_bump_all(const struct ovl_mount *m);
 
 /* The per-process cache of ovl_child answers, keyed by (mount, parent rel,

@@ -48,6 +48,7 @@ struct builder {
 	size_t cap, names_len, names_cap;
 	size_t *slots;   /* index + 1, 0 = empty */
 	unsigned char *hidden;
+	unsigned char *from;  /* the layer each entry was found in */
 	size_t nslots;
 	int layer, dirfd;
 	int whiteouts;   /* pass 2 of a layer: record whiteouts */
@@ -81,13 +82,15 @@ static int grow(struct builder *b, size_t namelen)
 		size_t cap = b->cap ? b->cap * 2 : 64;
 		void *p = realloc(b->d->ents, cap * sizeof *b->d->ents);
 		void *h = realloc(b->hidden, cap);
-		if (!p || !h) {
-			if (p) b->d->ents = p;
-			if (h) b->hidden = h;
+		void *f = h ? realloc(b->from, cap) : NULL;
+		if (p)
+			b->d->ents = p;
+		if (h)
+			b->hidden = h;
+		if (f)
+			b->from = f;
+		if (!p || !h || !f)
 			return -ENOMEM;
-		}
-		b->d->ents = p;
-		b->hidden = h;
 		b->cap = cap;
 	}
 	if (b->names_len + namelen + 1 > b->names_cap) {
@@ -132,6 +135,7 @@ static int add(struct builder *b, const char *name, size_t n, unsigned char type
 	e->type = type;
 	e->ino = ino;
 	b->hidden[b->d->count] = (unsigned char)hidden;
+	b->from[b->d->count] = (unsigned char)b->layer;
 	b->names_len += n + 1;
 	*slot_of(b, name, n) = ++b->d->count;
 	return 0;
@@ -211,6 +215,34 @@ static int add_dots(struct builder *b, const struct ovl_res *r)
 	return add(b, "..", 2, DT_DIR, pst.st_ino, 0);
 }
 
+/* A full listing answers lookups of its non-directories too (a directory's
+ * answer also needs the layers below it and their opaque markers, which a
+ * listing does not show): walkers that stat or unlink what they just
+ * listed (ls -l, find, rm -rf) then find the answers cached.  Entries 0
+ * and 1 are "." and "..". */
+static void teach_cache(const struct builder *b, const struct ovl_res *r,
+			uint64_t stamp)
+{
+	const struct ovl_dir *d = b->d;
+	size_t rlen = strlen(r->rel);
+
+	for (size_t i = 2; i < d->count; i++) {
+		const struct ovl_dirent *e = &d->ents[i];
+		struct ovl_child c = { .layer = -1 };
+
+		if (b->hidden[i]) {
+			c.upper_wh = b->from[i] == 0;
+		} else {
+			if (e->type == DT_DIR || e->type == DT_UNKNOWN)
+				continue;
+			c.layer = b->from[i];
+			c.type = DTTOIF(e->type);
+		}
+		ovl_cache_put(r->m, r->rel, rlen, d->names + (size_t)e->name, e->namelen,
+			      r->mask, stamp, &c);
+	}
+}
+
 /* Drop the whiteout placeholders and turn name offsets into pointers. */
 static void finish(struct builder *b)
 {
@@ -239,6 +271,10 @@ int ovl_dir_read(const struct ovl_res *r, struct ovl_dir **out)
 	b.d = calloc(1, sizeof *b.d);
 	if (!b.d)
 		return -ENOMEM;
+	/* read before listing: a change made meanwhile outdates what we teach */
+	const uint64_t *g = __atomic_load_n(&r->m->gen, __ATOMIC_ACQUIRE);
+	int teach = !(r->mask & 1) || g;
+	uint64_t stamp = r->mask & 1 && g ? ovl_gen_read(g, ovl_gen_hash(r->rel, strlen(r->rel))) : 0;
 	rc = add_dots(&b, r);
 	for (int i = 0; rc == 0 && i < r->m->nlayers; i++) {
 		if (!(r->mask & (1ULL << i)))
@@ -250,13 +286,17 @@ int ovl_dir_read(const struct ovl_res *r, struct ovl_dir **out)
 		}
 	}
 	free(b.slots);
+	if (rc == 0 && teach)
+		teach_cache(&b, r, stamp);
 	if (rc < 0) {
 		free(b.hidden);
+		free(b.from);
 		ovl_dir_free(b.d);
 		return rc;
 	}
 	finish(&b);
 	free(b.hidden);
+	free(b.from);
 	*out = b.d;
 	return 0;
 }

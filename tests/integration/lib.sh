@@ -46,15 +46,18 @@ manifest() {
 	)
 }
 
-# The library's own file at the root of an upper (its change counters, see
-# OVL_GEN_FILE in core/ovl.h; every process using the upper creates it):
+# The library's own files at the root of an upper (its change counters, see
+# OVL_GEN_FILE in core/ovl.h, which every process using the upper creates;
+# and OVL_WHITEOUT_FILE, the empty file every whiteout is a hard link to):
 # internal, hidden from the view, and left out of the checks of an upper.
 GEN_FILE=.wh..wh.liboverlay.gen
+WH_FILE=.wh..wh.liboverlay.wh
 
 # upper_manifest DIR: the manifest of an upper without $GEN_FILE (and the
 # root's own times, which its creation changes).
 upper_manifest() {
-	manifest "$1" | grep -v -e '^\. ' -e "^\./$GEN_FILE " -e "  \./$GEN_FILE\$"
+	manifest "$1" | grep -v -e '^\. ' -e "^\./$GEN_FILE " -e "  \./$GEN_FILE\$" \
+		-e "^\./$WH_FILE " -e "  \./$WH_FILE\$"
 }
 
 # freeze DIR...: remember the state of each tree; it must not change.
@@ -181,7 +184,7 @@ expect_tree() {
 		fail "$d is not a directory"
 		return
 	fi
-	got=$(cd -- "$d" && find . -mindepth 1 -printf '%P %y\n' | grep -vxF "$GEN_FILE f" | LC_ALL=C sort)
+	got=$(cd -- "$d" && find . -mindepth 1 -printf '%P %y\n' | grep -vxF -e "$GEN_FILE f" -e "$WH_FILE f" | LC_ALL=C sort)
 	expect_eq "entries of $d" "$(printf '%s\n' "$@" | sed '/^$/d' | LC_ALL=C sort)" "$got"
 }
 

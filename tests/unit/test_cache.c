@@ -112,3 +112,33 @@ CACHE(reading_leaves_only_the_hidden_counters)
 	cr_assert(!seen(MNT(OVL_GEN_FILE)));
 	check_upper_empty();
 }
+
+/* A listing teaches the cache what it saw; a change another process makes
+ * afterwards must still be seen. */
+CACHE(listing_answers_are_retired_by_changes)
+{
+	mkdirs(L1("d"));
+	write_file(L1("d/gone"), "x");
+	write_file(L1("d/kept"), "x");
+	mount_std(1);
+	cr_assert_eq(v_write(MNT("d/up"), "x"), 0);
+	struct ovl_res r;
+	struct ovl_dir *d;
+	cr_assert_eq(ovl_for_read(AT_FDCWD, MNT("d"), 0, &r), 0);
+	cr_assert_eq(ovl_dir_read(&r, &d), 0);
+	ovl_dir_free(d);
+	cr_assert(seen(MNT("d/gone")));
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0)
+		_exit(ovl_unlink(AT_FDCWD, MNT("d/gone"), 0) == 0 &&
+		      ovl_unlink(AT_FDCWD, MNT("d/up"), 0) == 0 &&
+		      v_write(MNT("d/new"), "y") == 0 ? 0 : 1);
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cr_assert(!seen(MNT("d/gone")));
+	cr_assert(!seen(MNT("d/up")));
+	cr_assert(seen(MNT("d/new")));
+	cr_assert(seen(MNT("d/kept")));
+}

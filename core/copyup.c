@@ -244,7 +244,7 @@ static int copy_up_dir(const struct ovl_mount *m, const char *rel, const char *d
 	if (rc < 0)
 		return rc;
 	rc = copy_meta(src, dst, &st);
-	ovl_gen_bump_parent(m, rel);
+	ovl_gen_bump(m, rel);
 	if (have_parent)
 		restore_times(parent, &pst);
 	return rc;
@@ -311,7 +311,7 @@ int ovl_copy_up(const struct ovl_mount *m, const char *rel, int from, int skip_d
 	if (rc == 0)
 		rc = publish(tmp, dst);
 	if (rc == 0)
-		ovl_gen_bump_parent(m, rel);
+		ovl_gen_bump(m, rel);
 	if (rc < 0)
 		sys_unlinkat(AT_FDCWD, tmp, 0);
 	else

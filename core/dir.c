@@ -38,15 +38,13 @@ static int resolve_pair(int od, const char *op, int oflags, struct ovl_res *o,
 }
 
 /* Every whiteout is a hard link to one empty file, as the kernel's are:
- * a link costs no inode, which rm -rf of a large lower tree notices. */
-static int shared_whiteout(const struct ovl_mount *m, char *p)
+ * a link costs no inode, which rm -rf of a large lower tree notices.
+ * This makes that file, at path p. */
+static int shared_whiteout(const struct ovl_mount *m, const char *p)
 {
-	int n = snprintf(p, PATH_MAX, "%s/" OVL_WHITEOUT_FILE, m->layers[0].root);
 	struct stat st;
 	int fd;
 
-	if (n < 0 || n >= PATH_MAX)
-		return -ENAMETOOLONG;
 	if (sys_lstat(m->layers[0].root, &st) < 0)
 		return -ENOENT;
 	fd = sys_openat(AT_FDCWD, p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -64,19 +62,17 @@ static int shared_whiteout(const struct ovl_mount *m, char *p)
 static int make_whiteout(const struct ovl_mount *m, const char *wh)
 {
 	char shared[PATH_MAX];
-	int rc, fd;
+	int n = snprintf(shared, sizeof shared, "%s/" OVL_WHITEOUT_FILE, m->layers[0].root);
+	int rc = -ENAMETOOLONG, fd;
 
-	if (shared_whiteout(m, shared) == 0) {
+	if (n > 0 && (size_t)n < sizeof shared) {
 		rc = sys_linkat(AT_FDCWD, shared, AT_FDCWD, wh, 0);
-		if (rc == 0 || rc == -EEXIST)
-			return 0;
-		if (rc == -ENOENT) { /* removed meanwhile: make it again once */
-			if (shared_whiteout(m, shared) == 0 &&
-			    sys_linkat(AT_FDCWD, shared, AT_FDCWD, wh, 0) == 0)
-				return 0;
-		}
-		/* EMLINK at the link limit, or no hard links here: a file of its own */
+		if (rc == -ENOENT && shared_whiteout(m, shared) == 0)
+			rc = sys_linkat(AT_FDCWD, shared, AT_FDCWD, wh, 0);
 	}
+	if (rc == 0 || rc == -EEXIST)
+		return 0;
+	/* EMLINK at the link limit, or no hard links here: a file of its own */
 	fd = sys_openat(AT_FDCWD, wh, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return fd;
@@ -104,7 +100,7 @@ static int whiteout_in(const struct ovl_mount *m, const char *rel, uint64_t pmas
 		return -ENAMETOOLONG;
 	if ((rc = make_whiteout(m, wh)) < 0)
 		return rc;
-	ovl_gen_bump_parent(m, rel);
+	ovl_gen_bump(m, rel);
 	return 0;
 }
 
@@ -365,7 +361,7 @@ static int remove_dir(struct ovl_res *r)
 	/* No epoch bump: the directory was empty in the view, so every cached
 	 * answer below it says "missing", which stays true. */
 	rc = retire_upper_dir(r->real);
-	ovl_gen_bump_parent(r->m, r->rel);
+	ovl_gen_bump(r->m, r->rel);
 	return rc;
 }
 
@@ -380,7 +376,7 @@ static int remove_file(struct ovl_res *r)
 	if (r->layer != 0)
 		return 0;
 	rc = sys_unlinkat(AT_FDCWD, r->real, 0);
-	ovl_gen_bump_parent(r->m, r->rel);
+	ovl_gen_bump(r->m, r->rel);
 	return rc;
 }
 
@@ -493,8 +489,8 @@ static int prepare_dir_target(struct ovl_res *o, struct ovl_res *n)
  * paths with it. */
 static void renamed(const struct ovl_res *o, const struct ovl_res *n)
 {
-	ovl_gen_bump_parent(o->m, o->rel);
-	ovl_gen_bump_parent(n->m, n->rel);
+	ovl_gen_bump(o->m, o->rel);
+	ovl_gen_bump(n->m, n->rel);
 	if (S_ISDIR(o->type) || S_ISDIR(n->type))
 		ovl_gen_bump_all(o->m);
 }

@@ -51,35 +51,55 @@ void ovl_fd_forget(int fd)
 	__atomic_fetch_add(&s->seq, 1, __ATOMIC_RELEASE);
 }
 
-void ovl_fd_opened(int fd, const struct ovl_res *r)
+/* Write a record for fd (any previous one is replaced). */
+static void record(int fd, const struct ovl_mount *m, uint64_t epoch,
+		   const char *path, size_t len)
 {
-	if (fd < 0 || fd >= FD_SLOTS)
-		return;
-	if (!r->m || !S_ISDIR(r->type) || r->layer < 0) {
-		ovl_fd_forget(fd);
-		return;
-	}
-	size_t plen = r->m->point_len, rlen = strlen(r->rel);
-	uint64_t epoch = epoch_of(r->m);
 	struct slot *s = &slots[fd];
 
 	__atomic_fetch_add(&s->seq, 1, __ATOMIC_ACQ_REL);
-	if (!epoch || plen + 1 + rlen + 1 > FD_PATH) {
-		__atomic_store_n(&s->len, 0, __ATOMIC_RELAXED);
-	} else {
-		memcpy(s->path, r->m->point, plen);
-		size_t n = plen;
-		if (rlen) {
-			s->path[n++] = '/';
-			memcpy(s->path + n, r->rel, rlen);
-			n += rlen;
-		}
-		s->path[n] = '\0';
-		s->m = r->m;
-		s->epoch = epoch;
-		__atomic_store_n(&s->len, (unsigned short)n, __ATOMIC_RELAXED);
-	}
+	memcpy(s->path, path, len + 1);
+	s->m = m;
+	s->epoch = epoch;
+	__atomic_store_n(&s->len, (unsigned short)len, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&s->seq, 1, __ATOMIC_RELEASE);
+}
+
+void ovl_fd_opened(int fd, const struct ovl_res *r)
+{
+	char path[FD_PATH];
+
+	if (fd < 0 || fd >= FD_SLOTS)
+		return;
+	size_t plen = r->m ? r->m->point_len : 0, rlen = strlen(r->rel);
+	uint64_t epoch = r->m ? epoch_of(r->m) : 0;
+	if (!r->m || !S_ISDIR(r->type) || r->layer < 0 || !epoch ||
+	    plen + 1 + rlen + 1 > FD_PATH) {
+		ovl_fd_forget(fd);
+		return;
+	}
+	memcpy(path, r->m->point, plen);
+	size_t n = plen;
+	if (rlen) {
+		path[n++] = '/';
+		memcpy(path + n, r->rel, rlen);
+		n += rlen;
+	}
+	path[n] = '\0';
+	record(fd, r->m, epoch, path, n);
+}
+
+void ovl_fd_copy(int oldfd, int newfd)
+{
+	char path[FD_PATH];
+
+	if (newfd < 0 || newfd >= FD_SLOTS)
+		return;
+	if (!ovl_fd_recorded(oldfd, path, sizeof path)) {
+		ovl_fd_forget(newfd);
+		return;
+	}
+	record(newfd, slots[oldfd].m, slots[oldfd].epoch, path, strlen(path));
 }
 
 int ovl_fd_recorded(int fd, char *out, size_t outlen)

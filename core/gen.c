@@ -4,13 +4,16 @@
  * Lower layers are read-only by contract, so what lookup learns about them
  * can be kept forever; what it learns about the upper can be changed at any
  * moment by another process (make -j, git's threads).  Writers under the
- * library bump the counter of the upper directory they changed once the
- * change is complete; readers stamp cached answers with the counter value
- * read before they looked, so an answer computed before a change, or while
- * it was happening, never outlives it.
+ * library bump the counter of the name they changed (and of its directory)
+ * once the change is complete; readers stamp cached answers with the
+ * counter value read before they looked, so an answer computed before a
+ * change, or while it was happening, never outlives it.  Counters are
+ * per name (hashed into slots), so that unlinking one file of a directory
+ * does not retire the cached answers for all the others.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "ovl.h"
@@ -101,28 +104,65 @@ uint64_t ovl_gen_hash(const char *s, size_t n)
 	return h;
 }
 
-static size_t slot(uint64_t h)
+/* The hash of the child rel "prel/name" ("name" at the root), without
+ * building it. */
+static uint64_t name_hash(const char *prel, size_t plen, const char *name, size_t nlen)
 {
-	return 1 + (size_t)(h % (OVL_GEN_SLOTS - 1));
+	uint64_t h = ovl_gen_hash(prel, plen);
+
+	if (plen)
+		h = (h ^ '/') * 1099511628211ULL;
+	for (size_t i = 0; i < nlen; i++)
+		h = (h ^ (unsigned char)name[i]) * 1099511628211ULL;
+	return h;
 }
 
-uint64_t ovl_gen_read(const uint64_t *g, uint64_t h)
+/* A directory's own counter lives in another slot than the name with the
+ * same path. */
+static uint64_t dir_hash(const char *rel, size_t len)
 {
-	return __atomic_load_n(&g[slot(h)], __ATOMIC_ACQUIRE) +
+	return ovl_gen_hash(rel, len) ^ 0x5bd1e9955bd1e995ULL;
+}
+
+static uint64_t read_slot(const uint64_t *g, uint64_t h)
+{
+	size_t i = 1 + (size_t)(h % (OVL_GEN_SLOTS - 1));
+
+	return __atomic_load_n(&g[i], __ATOMIC_ACQUIRE) +
 	       (__atomic_load_n(&g[0], __ATOMIC_ACQUIRE) << 40);
 }
 
-void ovl_gen_bump_parent(const struct ovl_mount *m, const char *rel)
+static void bump_slot(uint64_t *g, uint64_t h)
+{
+	__atomic_fetch_add(&g[1 + (size_t)(h % (OVL_GEN_SLOTS - 1))], 1, __ATOMIC_ACQ_REL);
+}
+
+uint64_t ovl_gen_name(const uint64_t *g, const char *prel, size_t plen,
+		      const char *name, size_t nlen)
+{
+	return read_slot(g, name_hash(prel, plen, name, nlen));
+}
+
+uint64_t ovl_gen_dir(const uint64_t *g, const char *rel, size_t len)
+{
+	return read_slot(g, dir_hash(rel, len));
+}
+
+/* The directory first, then the name: a listing that saw the directory's
+ * counter unchanged across its reading cannot have met a change whose name
+ * counter was bumped before it read that (see readdir.c). */
+void ovl_gen_bump(const struct ovl_mount *m, const char *rel)
 {
 	uint64_t *g = writable(m);
-	size_t n = 0;
+	size_t n = 0, len = strlen(rel);
 
 	if (!g)
 		return;
-	for (size_t i = 0; rel[i]; i++)
+	for (size_t i = 0; i < len; i++)
 		if (rel[i] == '/')
 			n = i;
-	__atomic_fetch_add(&g[slot(ovl_gen_hash(rel, n))], 1, __ATOMIC_RELEASE);
+	bump_slot(g, dir_hash(rel, n));
+	bump_slot(g, ovl_gen_hash(rel, len));
 }
 
 void ovl_gen_bump_all(const struct ovl_mount *m)
@@ -130,5 +170,5 @@ void ovl_gen_bump_all(const struct ovl_mount *m)
 	uint64_t *g = writable(m);
 
 	if (g)
-		__atomic_fetch_add(&g[0], 1, __ATOMIC_RELEASE);
+		__atomic_fetch_add(&g[0], 1, __ATOMIC_ACQ_REL);
 }

@@ -127,14 +127,14 @@ void ovl_open_done(const struct ovl_res *r)
 	if (!r->m || r->layer >= 0)
 		return;
 	if (!r->upper_wh) {
-		ovl_gen_bump_parent(r->m, r->rel);
+		ovl_gen_bump(r->m, r->rel);
 		return;
 	}
 	n = snprintf(wh, sizeof wh, "%s/%.*s" OVL_WH "%s", r->m->layers[0].root,
 		     (int)r->name_off, r->rel, r->rel + r->name_off);
 	if (n > 0 && (size_t)n < sizeof wh)
 		sys_unlinkat(AT_FDCWD, wh, 0);
-	ovl_gen_bump_parent(r->m, r->rel);
+	ovl_gen_bump(r->m, r->rel);
 }
 
 static int writes(int oflags)

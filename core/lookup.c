@@ -128,7 +128,7 @@ static int lookup_child(const struct ovl_mount *m, const char *rel, size_t rlen,
 		const uint64_t *g = __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
 		if (!g)
 			return lookup_layers(m, rel, rlen, name, nlen, mask, c);
-		stamp = ovl_gen_read(g, ovl_gen_hash(rel, rlen));
+		stamp = ovl_gen_name(g, rel, rlen, name, nlen);
 	}
 	if (ovl_cache_get(m, rel, rlen, name, nlen, mask, stamp, c))
 		return 0;

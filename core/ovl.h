@@ -99,6 +99,8 @@ struct ovl_res;
 void ovl_fd_opened(int fd, const struct ovl_res *r);
 /* After fd was closed or replaced (close, dup2, dup3, close_range). */
 void ovl_fd_forget(int fd);
+/* After newfd was made a copy of oldfd (dup, dup2, dup3, F_DUPFD). */
+void ovl_fd_copy(int oldfd, int newfd);
 /* 1 with out filled when a still-valid record exists, else 0. */
 int ovl_fd_recorded(int fd, char *out, size_t outlen);
 
@@ -212,20 +214,23 @@ struct ovl_child {
 /* ---- gen.c, cache.c: exact lookup caching ----------------------------- */
 
 /* Every process using an upper maps one small file of counters from it
- * (OVL_GEN_FILE, an internal name, created by the first process): slot 0 is an epoch, the others count changes to the
- * upper directories that hash to them.  A change to an upper directory's
- * entries bumps its counter after the change is complete; a cached answer
- * about a name in that directory is only served while the counter still
- * holds the value read before the answer was computed. */
+ * (OVL_GEN_FILE, an internal name, created by the first process): slot 0
+ * is an epoch, the others count changes to the names (and, apart, to the
+ * directories) that hash to them.  A change bumps the counters of the name
+ * it changed after the change is complete; a cached answer about a name is
+ * only served while its counter still holds the value read before the
+ * answer was computed. */
 #define OVL_GEN_FILE OVL_INTERNAL "liboverlay.gen"
-#define OVL_GEN_SLOTS 4096
+#define OVL_GEN_SLOTS 16384
 
 void ovl_gen_attach(struct ovl_mount *m);
 uint64_t ovl_gen_hash(const char *s, size_t n);
-/* The counter of the upper directory whose rel hashes to h. */
-uint64_t ovl_gen_read(const uint64_t *gen, uint64_t h);
-/* After changing the entries of the directory holding rel. */
-void ovl_gen_bump_parent(const struct ovl_mount *m, const char *rel);
+/* The counter of the name prel/name, and of the directory rel's entries. */
+uint64_t ovl_gen_name(const uint64_t *gen, const char *prel, size_t plen,
+		      const char *name, size_t nlen);
+uint64_t ovl_gen_dir(const uint64_t *gen, const char *rel, size_t len);
+/* After creating, removing or replacing the name rel in the upper. */
+void ovl_gen_bump(const struct ovl_mount *m, const char *rel);
 /* After moving a directory: every cached answer below it is keyed by a
  * path that now means something else. */
 void ovl_gen_bump_all(const struct ovl_mount *m);

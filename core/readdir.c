@@ -221,7 +221,7 @@ static int add_dots(struct builder *b, const struct ovl_res *r)
  * listed (ls -l, find, rm -rf) then find the answers cached.  Entries 0
  * and 1 are "." and "..". */
 static void teach_cache(const struct builder *b, const struct ovl_res *r,
-			uint64_t stamp)
+			uint64_t mask, const uint64_t *g)
 {
 	const struct ovl_dir *d = b->d;
 	size_t rlen = strlen(r->rel);
@@ -238,8 +238,9 @@ static void teach_cache(const struct builder *b, const struct ovl_res *r,
 			c.layer = b->from[i];
 			c.type = DTTOIF(e->type);
 		}
-		ovl_cache_put(r->m, r->rel, rlen, d->names + (size_t)e->name, e->namelen,
-			      r->mask, stamp, &c);
+		const char *name = d->names + (size_t)e->name;
+		uint64_t stamp = mask & 1 ? ovl_gen_name(g, r->rel, rlen, name, e->namelen) : 0;
+		ovl_cache_put(r->m, r->rel, rlen, name, e->namelen, mask, stamp, &c);
 	}
 }
 
@@ -271,10 +272,13 @@ int ovl_dir_read(const struct ovl_res *r, struct ovl_dir **out)
 	b.d = calloc(1, sizeof *b.d);
 	if (!b.d)
 		return -ENOMEM;
-	/* read before listing: a change made meanwhile outdates what we teach */
+	/* The directory's counter, read before and after listing: unchanged,
+	 * no change in it completed meanwhile, and any change still under way
+	 * bumps its name's counter after we read it (gen.c bumps in that
+	 * order), retiring what we teach. */
 	const uint64_t *g = __atomic_load_n(&r->m->gen, __ATOMIC_ACQUIRE);
-	int teach = !(r->mask & 1) || g;
-	uint64_t stamp = r->mask & 1 && g ? ovl_gen_read(g, ovl_gen_hash(r->rel, strlen(r->rel))) : 0;
+	size_t rlen = strlen(r->rel);
+	uint64_t before = g ? ovl_gen_dir(g, r->rel, rlen) : 0;
 	rc = add_dots(&b, r);
 	for (int i = 0; rc == 0 && i < r->m->nlayers; i++) {
 		if (!(r->mask & (1ULL << i)))
@@ -286,8 +290,16 @@ int ovl_dir_read(const struct ovl_res *r, struct ovl_dir **out)
 		}
 	}
 	free(b.slots);
-	if (rc == 0 && teach)
-		teach_cache(&b, r, stamp);
+	int steady = rc == 0 && g && ovl_gen_dir(g, r->rel, rlen) == before;
+	if (rc == 0 && !(r->mask & 1))
+		teach_cache(&b, r, r->mask, NULL); /* lowers only: for good */
+	else if (steady)
+		teach_cache(&b, r, r->mask, g);
+	/* No upper directory yet: once a copy-up makes one, lookups come with
+	 * the upper in the mask.  Until an entry is made in it (which bumps
+	 * that name's counter) it adds nothing to any answer: answer those. */
+	if (steady && !(r->mask & 1))
+		teach_cache(&b, r, r->mask | 1, g);
 	if (rc < 0) {
 		free(b.hidden);
 		free(b.from);

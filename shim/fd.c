@@ -12,6 +12,8 @@
  */
 #include "shim.h"
 
+#include <stdarg.h>
+
 int shim_fd_write(int fd, int named, struct ovl_res *r)
 {
 	int rc, fl;
@@ -82,18 +84,51 @@ OVL_EXPORT int close(int fd)
 	return SHIM_NEXT(close)(fd);
 }
 
+/* A copy means what the original means (fts keeps its directories open
+ * through F_DUPFD_CLOEXEC copies). */
+static int shim_dup_noted(int oldfd, int newfd)
+{
+	if (newfd >= 0)
+		ovl_fd_copy(oldfd, newfd);
+	return newfd;
+}
+
+OVL_EXPORT int dup(int fd)
+{
+	return shim_dup_noted(fd, SHIM_NEXT(dup)(fd));
+}
+
 OVL_EXPORT int dup2(int oldfd, int newfd)
 {
-	if (oldfd != newfd)
-		ovl_fd_forget(newfd);
-	return SHIM_NEXT(dup2)(oldfd, newfd);
+	if (oldfd == newfd)
+		return SHIM_NEXT(dup2)(oldfd, newfd);
+	ovl_fd_forget(newfd);
+	return shim_dup_noted(oldfd, SHIM_NEXT(dup2)(oldfd, newfd));
 }
 
 OVL_EXPORT int dup3(int oldfd, int newfd, int flags)
 {
 	ovl_fd_forget(newfd);
-	return SHIM_NEXT(dup3)(oldfd, newfd, flags);
+	return shim_dup_noted(oldfd, SHIM_NEXT(dup3)(oldfd, newfd, flags));
 }
+
+/* fcntl's third argument is an int or a pointer by command; like glibc,
+ * take it as a pointer-sized word and hand it on unchanged. */
+#define SHIM_FCNTL(name)                                                     \
+	OVL_EXPORT int name(int fd, int cmd, ...)                            \
+	{                                                                    \
+		va_list ap;                                                  \
+		va_start(ap, cmd);                                           \
+		void *arg = va_arg(ap, void *);                              \
+		va_end(ap);                                                  \
+		int v = SHIM_NEXT(name)(fd, cmd, arg);                       \
+		if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)                \
+			shim_dup_noted(fd, v);                               \
+		return v;                                                    \
+	}
+
+SHIM_FCNTL(fcntl)
+SHIM_FCNTL(fcntl64)
 
 OVL_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {

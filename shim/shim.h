@@ -87,7 +87,7 @@ char *__getcwd_chk(char *buf, size_t size, size_t buflen);
 	X(utime) X(lutimes) X(futimesat) X(setxattr) X(lsetxattr)            \
 	X(removexattr) X(lremovexattr)                                       \
 	/* fd.c */                                                           \
-	X(close) X(dup2) X(dup3) X(close_range)                              \
+	X(close) X(dup) X(dup2) X(dup3) X(close_range) X(fcntl) X(fcntl64)                              \
 	X(fchmod) X(fchown) X(futimens) X(futimes) X(fsetxattr)              \
 	X(fremovexattr) X(ftruncate) X(ftruncate64)                          \
 	/* exec.c (execl, execle and execlp forward to execv, execve and     \

@@ -30,14 +30,9 @@ static struct entry *heads[HEADS];
 static char *arena;
 static size_t arena_used;
 
-static uint64_t key_hash(const struct ovl_mount *m, const char *prel, size_t plen,
-			 const char *name, size_t nlen, uint64_t pmask)
+static uint64_t key_hash(const struct ovl_mount *m, uint64_t h, uint64_t pmask)
 {
-	uint64_t h = ovl_gen_hash(prel, plen) ^ (pmask * 0x9e3779b97f4a7c15ULL) ^
-		     (uint64_t)(uintptr_t)m;
-
-	for (size_t i = 0; i < nlen; i++)
-		h = (h ^ (unsigned char)name[i]) * 1099511628211ULL;
+	h ^= (pmask * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)(uintptr_t)m;
 	return h ^ (h >> 29);
 }
 
@@ -51,10 +46,10 @@ static int same_key(const struct entry *e, const struct ovl_mount *m, uint64_t h
 }
 
 int ovl_cache_get(const struct ovl_mount *m, const char *prel, size_t plen,
-		  const char *name, size_t nlen, uint64_t pmask, uint64_t stamp,
-		  struct ovl_child *out)
+		  const char *name, size_t nlen, uint64_t nh, uint64_t pmask,
+		  uint64_t stamp, struct ovl_child *out)
 {
-	uint64_t h = key_hash(m, prel, plen, name, nlen, pmask);
+	uint64_t h = key_hash(m, nh, pmask);
 	struct entry *e = __atomic_load_n(&heads[h % HEADS], __ATOMIC_ACQUIRE);
 
 	for (; e; e = e->next) {
@@ -97,10 +92,10 @@ void ovl_cache_reset(void)
 }
 
 void ovl_cache_put(const struct ovl_mount *m, const char *prel, size_t plen,
-		   const char *name, size_t nlen, uint64_t pmask, uint64_t stamp,
-		   const struct ovl_child *c)
+		   const char *name, size_t nlen, uint64_t nh, uint64_t pmask,
+		   uint64_t stamp, const struct ovl_child *c)
 {
-	uint64_t h = key_hash(m, prel, plen, name, nlen, pmask);
+	uint64_t h = key_hash(m, nh, pmask);
 	struct entry *e = arena_alloc(sizeof *e + plen + nlen);
 	struct entry **head = &heads[h % HEADS];
 

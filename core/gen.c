@@ -95,28 +95,6 @@ static uint64_t *writable(const struct ovl_mount *m)
 	return g;
 }
 
-uint64_t ovl_gen_hash(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
-}
-
-/* The hash of the child rel "prel/name" ("name" at the root), without
- * building it. */
-static uint64_t name_hash(const char *prel, size_t plen, const char *name, size_t nlen)
-{
-	uint64_t h = ovl_gen_hash(prel, plen);
-
-	if (plen)
-		h = (h ^ '/') * 1099511628211ULL;
-	for (size_t i = 0; i < nlen; i++)
-		h = (h ^ (unsigned char)name[i]) * 1099511628211ULL;
-	return h;
-}
-
 /* A directory's own counter lives in another slot than the name with the
  * same path. */
 static uint64_t dir_hash(const char *rel, size_t len)
@@ -137,10 +115,9 @@ static void bump_slot(uint64_t *g, uint64_t h)
 	__atomic_fetch_add(&g[1 + (size_t)(h % (OVL_GEN_SLOTS - 1))], 1, __ATOMIC_ACQ_REL);
 }
 
-uint64_t ovl_gen_name(const uint64_t *g, const char *prel, size_t plen,
-		      const char *name, size_t nlen)
+uint64_t ovl_gen_name(const uint64_t *g, uint64_t h)
 {
-	return read_slot(g, name_hash(prel, plen, name, nlen));
+	return read_slot(g, h);
 }
 
 uint64_t ovl_gen_dir(const uint64_t *g, const char *rel, size_t len)

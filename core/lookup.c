@@ -73,9 +73,11 @@ static int has_whiteout(char *p, int n, size_t nlen)
 	return sys_lstat(wh, &st) == 0;
 }
 
+/* keep, when given, receives the status of the object found (the top
+ * layer's): stat() then needs no second system call. */
 static int lookup_layers(const struct ovl_mount *m, const char *rel, size_t rlen,
 			 const char *name, size_t nlen, uint64_t mask,
-			 struct ovl_child *c)
+			 struct ovl_child *c, struct stat *keep)
 {
 	char p[PATH_MAX];
 	struct stat st;
@@ -103,6 +105,8 @@ static int lookup_layers(const struct ovl_mount *m, const char *rel, size_t rlen
 		if (c->layer < 0) {
 			c->layer = i;
 			c->type = st.st_mode & S_IFMT;
+			if (keep)
+				*keep = st;
 		} else if (!S_ISDIR(st.st_mode)) {
 			return 0; /* a non-directory below a directory ends the merge */
 		}
@@ -116,26 +120,31 @@ static int lookup_layers(const struct ovl_mount *m, const char *rel, size_t rlen
 }
 
 /* lookup_layers through the cache.  The stamp is read before looking, so a
- * change that lands while we look makes the new entry stale at once. */
+ * change that lands while we look makes the new entry stale at once.
+ * Returns 1 when keep was filled (a fresh lookup found the object). */
 static int lookup_child(const struct ovl_mount *m, const char *rel, size_t rlen,
-			const char *name, size_t nlen, uint64_t mask,
-			struct ovl_child *c)
+			uint64_t phash, const char *name, size_t nlen, uint64_t mask,
+			struct ovl_child *c, struct stat *keep)
 {
+	uint64_t h = ovl_child_hash(phash, rlen, name, nlen);
 	uint64_t stamp = 0;
 	int rc;
 
 	if (mask & 1) {
 		const uint64_t *g = __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
-		if (!g)
-			return lookup_layers(m, rel, rlen, name, nlen, mask, c);
-		stamp = ovl_gen_name(g, rel, rlen, name, nlen);
+		if (!g) {
+			rc = lookup_layers(m, rel, rlen, name, nlen, mask, c, keep);
+			return rc < 0 ? rc : keep && c->layer >= 0;
+		}
+		stamp = ovl_gen_name(g, h);
 	}
-	if (ovl_cache_get(m, rel, rlen, name, nlen, mask, stamp, c))
+	if (ovl_cache_get(m, rel, rlen, name, nlen, h, mask, stamp, c))
 		return 0;
-	rc = lookup_layers(m, rel, rlen, name, nlen, mask, c);
-	if (rc == 0)
-		ovl_cache_put(m, rel, rlen, name, nlen, mask, stamp, c);
-	return rc;
+	rc = lookup_layers(m, rel, rlen, name, nlen, mask, c, keep);
+	if (rc < 0)
+		return rc;
+	ovl_cache_put(m, rel, rlen, name, nlen, h, mask, stamp, c);
+	return keep && c->layer >= 0;
 }
 
 int ovl_lower_has(const struct ovl_mount *m, const char *rel, uint64_t pmask)
@@ -145,7 +154,8 @@ int ovl_lower_has(const struct ovl_mount *m, const char *rel, uint64_t pmask)
 	const char *name = slash ? slash + 1 : rel;
 	struct ovl_child c;
 
-	if (lookup_child(m, rel, plen, name, strlen(name), pmask & ~1ULL, &c) < 0)
+	if (lookup_child(m, rel, plen, ovl_gen_hash(rel, plen), name, strlen(name),
+			 pmask & ~1ULL, &c, NULL) < 0)
 		return 1; /* cannot tell: a spare whiteout is harmless */
 	return c.layer >= 0;
 }
@@ -170,7 +180,9 @@ static int dir_mask(const struct ovl_mount *m, const char *rel, size_t rlen,
 		size_t j = i;
 		while (j < rlen && rel[j] != '/')
 			j++;
-		int rc = lookup_child(m, rel, i ? i - 1 : 0, rel + i, j - i, *mask, &c);
+		size_t plen = i ? i - 1 : 0;
+		int rc = lookup_child(m, rel, plen, ovl_gen_hash(rel, plen), rel + i, j - i,
+				      *mask, &c, NULL);
 		if (rc < 0)
 			return rc;
 		if (c.layer < 0 || !S_ISDIR(c.type))
@@ -186,6 +198,7 @@ struct walk {
 	const struct ovl_mount *m;
 	char *rel;
 	size_t rlen;
+	uint64_t hash;  /* ovl_gen_hash of rel */
 	uint64_t mask;
 	char host[PATH_MAX];
 	size_t hlen;
@@ -199,6 +212,7 @@ static void enter_if_mount(struct walk *w)
 	if (m && m->point_len == w->hlen) {
 		w->m = m;
 		w->rlen = 0;
+		w->hash = OVL_HASH_INIT;
 		w->rel[0] = '\0';
 		w->mask = m->root_mask;
 		w->touched = 1;
@@ -242,6 +256,7 @@ static int mount_up(struct walk *w)
 	if (w->rlen > 0)
 		w->rlen--;
 	w->rel[w->rlen] = '\0';
+	w->hash = ovl_gen_hash(w->rel, w->rlen);
 	return dir_mask(w->m, w->rel, w->rlen, &w->mask);
 }
 
@@ -251,6 +266,7 @@ static int rel_append(struct walk *w, const char *name, size_t n)
 
 	if (base + n + 1 > PATH_MAX)
 		return -ENAMETOOLONG;
+	w->hash = ovl_child_hash(w->hash, w->rlen, name, n);
 	if (w->rlen)
 		w->rel[w->rlen] = '/';
 	memcpy(w->rel + base, name, n);
@@ -318,7 +334,11 @@ static void set_found(struct ovl_res *r, const struct walk *w, const struct ovl_
 
 static void res_init(struct ovl_res *r, struct walk *w)
 {
-	memset(w, 0, sizeof *w);
+	w->m = NULL;
+	w->rlen = 0;
+	w->hash = OVL_HASH_INIT;
+	w->mask = 0;
+	w->touched = 0;
 	w->rel = r->rel;
 	w->rel[0] = '\0';
 	w->hlen = 1;
@@ -330,6 +350,7 @@ static void res_init(struct ovl_res *r, struct walk *w)
 	r->mask = r->pmask = 0;
 	r->upper_wh = 0;
 	r->reserved = 0;
+	r->have_st = 0;
 	r->trailing = 0;
 	r->name_off = 0;
 	enter_if_mount(w);
@@ -404,8 +425,11 @@ int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
 				return -ENOENT;
 			r->reserved = 1;
 			c = (struct ovl_child){ .layer = -1 };
-		} else if ((rc = lookup_child(w.m, w.rel, w.rlen, s, n, w.mask, &c)) < 0) {
+		} else if ((rc = lookup_child(w.m, w.rel, w.rlen, w.hash, s, n, w.mask, &c,
+					       last && (flags & OVL_STAT) ? &r->st : NULL)) < 0) {
 			return rc;
+		} else {
+			r->have_st = rc;
 		}
 		if (c.layer < 0 && !last)
 			return -ENOENT;
@@ -413,6 +437,7 @@ int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
 			char real[PATH_MAX];
 			if (++hops > OVL_MAX_HOPS)
 				return -ELOOP;
+			r->have_st = 0; /* that was the link's status, not its target's */
 			rc = join(real, sizeof real, &w.m->layers[c.layer], w.rel, w.rlen, s, n);
 			if (rc < 0)
 				return rc;

@@ -114,6 +114,8 @@ enum {
 	OVL_NOFOLLOW = 1,  /* do not follow a symlink in the final component */
 	OVL_NODATA = 2,    /* ovl_for_write: the data is about to go (truncate
 			      to 0), copy up metadata only */
+	OVL_STAT = 4,      /* keep the status of the object in r->st when the
+			      lookup had to stat it anyway (r->have_st) */
 };
 
 struct ovl_res {
@@ -126,6 +128,8 @@ struct ovl_res {
 	int upper_wh;     /* the upper parent holds ".wh.NAME" */
 	int reserved;     /* the final name starts with ".wh." (never exists) */
 	int trailing;     /* the path ended in '/' */
+	int have_st;      /* st holds the object's status (OVL_STAT asked) */
+	struct stat st;
 	size_t name_off;  /* offset in rel of the final component */
 	char rel[PATH_MAX];
 	char real[PATH_MAX]; /* layer root + rel, or the host path when m is NULL */
@@ -224,10 +228,30 @@ struct ovl_child {
 #define OVL_GEN_SLOTS 16384
 
 void ovl_gen_attach(struct ovl_mount *m);
-uint64_t ovl_gen_hash(const char *s, size_t n);
-/* The counter of the name prel/name, and of the directory rel's entries. */
-uint64_t ovl_gen_name(const uint64_t *gen, const char *prel, size_t plen,
-		      const char *name, size_t nlen);
+
+/* FNV-1a over rel strings, extended a component at a time by lookup. */
+#define OVL_HASH_INIT 1469598103934665603ULL
+static inline uint64_t ovl_hash_more(uint64_t h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+static inline uint64_t ovl_gen_hash(const char *s, size_t n)
+{
+	return ovl_hash_more(OVL_HASH_INIT, s, n);
+}
+/* The hash of the child rel "prel/name" ("name" at the root) from the
+ * hash of prel, without building it. */
+static inline uint64_t ovl_child_hash(uint64_t phash, size_t plen,
+				      const char *name, size_t nlen)
+{
+	return ovl_hash_more(plen ? ovl_hash_more(phash, "/", 1) : phash, name, nlen);
+}
+
+/* The counter of the name whose rel hashes to h (ovl_child_hash), and of
+ * the directory rel's entries. */
+uint64_t ovl_gen_name(const uint64_t *gen, uint64_t h);
 uint64_t ovl_gen_dir(const uint64_t *gen, const char *rel, size_t len);
 /* After creating, removing or replacing the name rel in the upper. */
 void ovl_gen_bump(const struct ovl_mount *m, const char *rel);
@@ -236,16 +260,16 @@ void ovl_gen_bump(const struct ovl_mount *m, const char *rel);
 void ovl_gen_bump_all(const struct ovl_mount *m);
 
 /* The per-process cache of ovl_child answers, keyed by (mount, parent rel,
- * name, parent's layer mask).  Lock-free, no malloc: safe in threads and
+ * name, parent's layer mask); h is ovl_child_hash of the name.  Lock-free, no malloc: safe in threads and
  * signal handlers.  stamp is what ovl_gen_read gave before looking (0 for
  * a parent the upper does not hold: then the answer is immutable). */
 int ovl_cache_get(const struct ovl_mount *m, const char *prel, size_t plen,
-		  const char *name, size_t nlen, uint64_t pmask, uint64_t stamp,
-		  struct ovl_child *out);
+		  const char *name, size_t nlen, uint64_t h, uint64_t pmask,
+		  uint64_t stamp, struct ovl_child *out);
 void ovl_cache_reset(void); /* tests: after ovl_config_reset */
 void ovl_cache_put(const struct ovl_mount *m, const char *prel, size_t plen,
-		   const char *name, size_t nlen, uint64_t pmask, uint64_t stamp,
-		   const struct ovl_child *c);
+		   const char *name, size_t nlen, uint64_t h, uint64_t pmask,
+		   uint64_t stamp, const struct ovl_child *c);
 
 /* ---- dir.c: changes to the namespace ---------------------------------- */
 

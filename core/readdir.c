@@ -225,6 +225,7 @@ static void teach_cache(const struct builder *b, const struct ovl_res *r,
 {
 	const struct ovl_dir *d = b->d;
 	size_t rlen = strlen(r->rel);
+	uint64_t ph = ovl_gen_hash(r->rel, rlen);
 
 	for (size_t i = 2; i < d->count; i++) {
 		const struct ovl_dirent *e = &d->ents[i];
@@ -239,8 +240,9 @@ static void teach_cache(const struct builder *b, const struct ovl_res *r,
 			c.type = DTTOIF(e->type);
 		}
 		const char *name = d->names + (size_t)e->name;
-		uint64_t stamp = mask & 1 ? ovl_gen_name(g, r->rel, rlen, name, e->namelen) : 0;
-		ovl_cache_put(r->m, r->rel, rlen, name, e->namelen, mask, stamp, &c);
+		uint64_t h = ovl_child_hash(ph, rlen, name, e->namelen);
+		uint64_t stamp = mask & 1 ? ovl_gen_name(g, h) : 0;
+		ovl_cache_put(r->m, r->rel, rlen, name, e->namelen, h, mask, stamp, &c);
 	}
 }
 

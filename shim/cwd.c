@@ -131,3 +131,40 @@ OVL_EXPORT char *__getcwd_chk(char *buf, size_t size, size_t buflen)
 		return SHIM_NEXT(__getcwd_chk)(buf, size, buflen);
 	return getcwd(buf, size);
 }
+
+/* getwd assumes a buffer of PATH_MAX bytes and reports a failure as a
+ * message written into it; glibc's calls its internal getcwd, which would
+ * show the host path. */
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+
+OVL_EXPORT char *getwd(char *buf)
+{
+	char cwd[PATH_MAX];
+
+	if (!shim_on() || !shim_nonnull(buf))
+		return SHIM_NEXT(getwd)(buf);
+	if (!getcwd(cwd, sizeof cwd)) {
+		const char *msg = strerror_r(errno, cwd, sizeof cwd);
+		size_t n = strnlen(msg, 1023);
+
+		memmove(buf, msg, n);
+		buf[n] = '\0';
+		return NULL;
+	}
+	return strcpy(buf, cwd);
+}
+
+void __chk_fail(void) __attribute__((noreturn));
+
+/* The fortified getwd knows the buffer's size: too small aborts. */
+OVL_EXPORT char *__getwd_chk(char *buf, size_t buflen)
+{
+	char *v;
+
+	if (!shim_on())
+		return SHIM_NEXT(__getwd_chk)(buf, buflen);
+	v = getcwd(buf, buflen);
+	if (!v && errno == ERANGE)
+		__chk_fail();
+	return v;
+}

@@ -58,6 +58,7 @@ ssize_t __readlinkat_chk(int dirfd, const char *path, char *buf, size_t len,
 			 size_t buflen);
 char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen);
 char *__getcwd_chk(char *buf, size_t size, size_t buflen);
+char *__getwd_chk(char *buf, size_t buflen);
 
 /* Every libc symbol a wrapper forwards to.  One list feeds the index enum,
  * the name table and the eager resolution in next.c. */
@@ -99,7 +100,25 @@ char *__getcwd_chk(char *buf, size_t size, size_t buflen);
 	X(mkstemps64) X(mkostemps) X(mkostemps64) X(mkdtemp)                 \
 	/* cwd.c */                                                          \
 	X(chdir) X(getcwd) X(get_current_dir_name) X(realpath)               \
-	X(canonicalize_file_name) X(__realpath_chk) X(__getcwd_chk)
+	X(canonicalize_file_name) X(__realpath_chk) X(__getcwd_chk)          \
+	X(getwd) X(__getwd_chk)                                              \
+	/* stat.c: file systems */                                           \
+	X(statfs) X(statfs64) X(statvfs) X(statvfs64) X(pathconf)            \
+	/* temp.c: names */                                                  \
+	X(mktemp) X(tmpfile) X(tmpfile64) X(tempnam) X(tmpnam) X(tmpnam_r)   \
+	/* walk.c */                                                         \
+	X(ftw) X(ftw64) X(nftw) X(nftw64) X(glob) X(glob64)                  \
+	X(fts_open) X(fts_read) X(fts_children) X(fts_set) X(fts_close)      \
+	X(fts64_open) X(fts64_read) X(fts64_children) X(fts64_set)           \
+	X(fts64_close)                                                       \
+	/* dents.c */                                                        \
+	X(getdents64) X(getdirentries) X(getdirentries64)                    \
+	/* syscall.c */                                                      \
+	X(syscall)                                                           \
+	/* loader.c */                                                       \
+	X(dlopen) X(dlmopen)                                                 \
+	/* misc.c */                                                         \
+	X(bind) X(connect) X(inotify_add_watch)
 
 enum {
 #define SHIM_ENUM(name) SHIM_N_##name,

@@ -4,6 +4,11 @@
  */
 #include "shim.h"
 
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+
+#include <string.h>
+
 /* The 64-bit twins share one layout on LP64 glibc, so one fix-up serves. */
 _Static_assert(sizeof(struct stat) == sizeof(struct stat64), "stat64 layout");
 
@@ -48,6 +53,41 @@ static void shim_statx_after(int rc, const struct ovl_res *r, int v, int fd,
 #define STAT_AFTER(fd, at, st) \
 	shim_stat_after(rc, &r, v, fd, path, at, (struct stat *)(st))
 
+/* The lookup asked to keep the status it had to read anyway: a first stat
+ * of a path then costs one system call, not two. */
+static int shim_stat_at(int dirfd, const char *path, int at, struct ovl_res *r)
+{
+	if (shim_fd_form(path, at))
+		return OVL_PASS;
+	return ovl_for_read(dirfd, path, shim_at_flags(at) | OVL_STAT, r);
+}
+
+#define SHIM_STAT(name, params, args, dfd, at, st)                           \
+	OVL_EXPORT int name params                                           \
+	{                                                                    \
+		struct ovl_res r;                                            \
+		int rc = shim_on_path(path) ? shim_stat_at(dfd, path, at, &r) \
+					    : OVL_PASS;                      \
+		int v;                                                       \
+		if (rc < 0) {                                                \
+			errno = -rc;                                         \
+			return -1;                                           \
+		}                                                            \
+		if (rc == 0 && r.have_st && shim_nonnull(st)) {              \
+			memcpy((st), &r.st, sizeof r.st);                    \
+			ovl_fix_stat(&r, (struct stat *)(st));               \
+			return 0;                                            \
+		}                                                            \
+		if (rc == OVL_PASS) {                                        \
+			v = SHIM_NEXT(name) args;                            \
+		} else {                                                     \
+			SHIM_REBIND                                          \
+			v = SHIM_NEXT(name) args;                            \
+		}                                                            \
+		STAT_AFTER(dfd, at, st);                                     \
+		return v;                                                    \
+	}
+
 #define SHIM_FSTAT(name, params, args, fd, st)                               \
 	OVL_EXPORT int name params                                           \
 	{                                                                    \
@@ -60,12 +100,12 @@ static void shim_statx_after(int rc, const struct ovl_res *r, int v, int fd,
 #define NOFOLLOW AT_SYMLINK_NOFOLLOW
 #define READ shim_read_at
 
-SHIM_PATH(int, stat, (const char *path, struct stat *st), (path, st), READ, AT_FDCWD, 0, STAT_AFTER(AT_FDCWD, 0, st))
-SHIM_PATH(int, stat64, (const char *path, struct stat64 *st), (path, st), READ, AT_FDCWD, 0, STAT_AFTER(AT_FDCWD, 0, st))
-SHIM_PATH(int, lstat, (const char *path, struct stat *st), (path, st), READ, AT_FDCWD, NOFOLLOW, STAT_AFTER(AT_FDCWD, 0, st))
-SHIM_PATH(int, lstat64, (const char *path, struct stat64 *st), (path, st), READ, AT_FDCWD, NOFOLLOW, STAT_AFTER(AT_FDCWD, 0, st))
-SHIM_PATH(int, fstatat, (int dirfd, const char *path, struct stat *st, int flags), (dirfd, path, st, flags), READ, dirfd, flags, STAT_AFTER(dirfd, flags, st))
-SHIM_PATH(int, fstatat64, (int dirfd, const char *path, struct stat64 *st, int flags), (dirfd, path, st, flags), READ, dirfd, flags, STAT_AFTER(dirfd, flags, st))
+SHIM_STAT(stat, (const char *path, struct stat *st), (path, st), AT_FDCWD, 0, st)
+SHIM_STAT(stat64, (const char *path, struct stat64 *st), (path, st), AT_FDCWD, 0, st)
+SHIM_STAT(lstat, (const char *path, struct stat *st), (path, st), AT_FDCWD, NOFOLLOW, st)
+SHIM_STAT(lstat64, (const char *path, struct stat64 *st), (path, st), AT_FDCWD, NOFOLLOW, st)
+SHIM_STAT(fstatat, (int dirfd, const char *path, struct stat *st, int flags), (dirfd, path, st, flags), dirfd, flags, st)
+SHIM_STAT(fstatat64, (int dirfd, const char *path, struct stat64 *st, int flags), (dirfd, path, st, flags), dirfd, flags, st)
 SHIM_PATH(int, statx, (int dirfd, const char *path, int flags, unsigned int mask, struct statx *stx), (dirfd, path, flags, mask, stx), READ, dirfd, flags, shim_statx_after(rc, &r, v, dirfd, path, flags, stx))
 
 /* glibc before 2.33 compiled stat() into calls of these, with a version. */
@@ -97,3 +137,11 @@ SHIM_PATH(ssize_t, getxattr, (const char *path, const char *name, void *value, s
 SHIM_PATH(ssize_t, lgetxattr, (const char *path, const char *name, void *value, size_t size), (path, name, value, size), READ, AT_FDCWD, NOFOLLOW, )
 SHIM_PATH(ssize_t, listxattr, (const char *path, char *list, size_t size), (path, list, size), READ, AT_FDCWD, 0, )
 SHIM_PATH(ssize_t, llistxattr, (const char *path, char *list, size_t size), (path, list, size), READ, AT_FDCWD, NOFOLLOW, )
+
+/* The file system of the object found: the layer's, as on a kernel overlay
+ * where a lower file may sit on another device than the upper. */
+SHIM_PATH(int, statfs, (const char *path, struct statfs *buf), (path, buf), READ, AT_FDCWD, 0, )
+SHIM_PATH(int, statfs64, (const char *path, struct statfs64 *buf), (path, buf), READ, AT_FDCWD, 0, )
+SHIM_PATH(int, statvfs, (const char *path, struct statvfs *buf), (path, buf), READ, AT_FDCWD, 0, )
+SHIM_PATH(int, statvfs64, (const char *path, struct statvfs64 *buf), (path, buf), READ, AT_FDCWD, 0, )
+SHIM_PATH(long, pathconf, (const char *path, int name), (path, name), READ, AT_FDCWD, 0, )

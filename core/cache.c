@@ -56,7 +56,7 @@ int ovl_cache_get(const struct ovl_mount *m, const char *prel, size_t plen,
 		if (!same_key(e, m, h, prel, plen, name, nlen, pmask))
 			continue;
 		if (e->stamp != stamp)
-			return 0;
+			return -1;
 		*out = e->c;
 		return 1;
 	}
@@ -91,16 +91,16 @@ void ovl_cache_reset(void)
 	__atomic_store_n(&arena_used, 0, __ATOMIC_RELEASE);
 }
 
-void ovl_cache_put(const struct ovl_mount *m, const char *prel, size_t plen,
-		   const char *name, size_t nlen, uint64_t nh, uint64_t pmask,
-		   uint64_t stamp, const struct ovl_child *c)
+int ovl_cache_put(const struct ovl_mount *m, const char *prel, size_t plen,
+		  const char *name, size_t nlen, uint64_t nh, uint64_t pmask,
+		  uint64_t stamp, const struct ovl_child *c)
 {
 	uint64_t h = key_hash(m, nh, pmask);
 	struct entry *e = arena_alloc(sizeof *e + plen + nlen);
 	struct entry **head = &heads[h % HEADS];
 
 	if (!e)
-		return;
+		return 0;
 	e->m = m;
 	e->hash = h;
 	e->pmask = pmask;
@@ -114,4 +114,37 @@ void ovl_cache_put(const struct ovl_mount *m, const char *prel, size_t plen,
 	while (!__atomic_compare_exchange_n(head, &e->next, e, 1, __ATOMIC_RELEASE,
 					    __ATOMIC_ACQUIRE))
 		;
+	return 1;
+}
+
+/* The mark lives in the cache as an entry with an empty name, which no
+ * real name can have, under a hash apart from the directory's own name. */
+#define COMPLETE_SALT 0xc2b2ae3d27d4eb4fULL
+
+void ovl_cache_put_complete(const struct ovl_mount *m, const char *rel, size_t rlen,
+			    uint64_t hash, uint64_t mask, uint64_t stamp)
+{
+	struct ovl_child c = { .layer = -1 };
+	ovl_cache_put(m, rel, rlen, "", 0, hash ^ COMPLETE_SALT, mask, stamp, &c);
+}
+
+int ovl_cache_complete(const struct ovl_mount *m, const char *rel, size_t rlen,
+		       uint64_t hash, uint64_t mask, uint64_t stamp)
+{
+	struct ovl_child c;
+	return ovl_cache_get(m, rel, rlen, "", 0, hash ^ COMPLETE_SALT, mask, stamp, &c) == 1;
+}
+
+static struct { uint64_t key; unsigned n; } misses[1024];
+
+unsigned ovl_cache_note_miss(const struct ovl_mount *m, uint64_t hash, uint64_t mask)
+{
+	uint64_t key = key_hash(m, hash, mask) | 1; /* never 0: 0 is empty */
+	size_t i = key % (sizeof misses / sizeof *misses);
+
+	if (__atomic_load_n(&misses[i].key, __ATOMIC_RELAXED) != key) {
+		__atomic_store_n(&misses[i].key, key, __ATOMIC_RELAXED);
+		__atomic_store_n(&misses[i].n, 0, __ATOMIC_RELAXED);
+	}
+	return __atomic_add_fetch(&misses[i].n, 1, __ATOMIC_RELAXED);
 }

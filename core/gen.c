@@ -97,9 +97,11 @@ static uint64_t *writable(const struct ovl_mount *m)
 
 /* A directory's own counter lives in another slot than the name with the
  * same path. */
+#define DIR_SALT 0x5bd1e9955bd1e995ULL
+
 static uint64_t dir_hash(const char *rel, size_t len)
 {
-	return ovl_gen_hash(rel, len) ^ 0x5bd1e9955bd1e995ULL;
+	return ovl_gen_hash(rel, len) ^ DIR_SALT;
 }
 
 static uint64_t read_slot(const uint64_t *g, uint64_t h)
@@ -120,9 +122,9 @@ uint64_t ovl_gen_name(const uint64_t *g, uint64_t h)
 	return read_slot(g, h);
 }
 
-uint64_t ovl_gen_dir(const uint64_t *g, const char *rel, size_t len)
+uint64_t ovl_gen_dir(const uint64_t *g, uint64_t h)
 {
-	return read_slot(g, dir_hash(rel, len));
+	return read_slot(g, h ^ DIR_SALT);
 }
 
 /* The directory first, then the name: a listing that saw the directory's

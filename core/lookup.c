@@ -15,6 +15,7 @@
 #include "sys.h"
 
 #define OVL_MAX_HOPS 40
+#define OVL_LEARN_AFTER 4 /* misses in one directory before it is listed */
 
 
 static int is_reserved(const char *name, size_t n)
@@ -127,23 +128,36 @@ static int lookup_child(const struct ovl_mount *m, const char *rel, size_t rlen,
 			struct ovl_child *c, struct stat *keep)
 {
 	uint64_t h = ovl_child_hash(phash, rlen, name, nlen);
-	uint64_t stamp = 0;
+	const uint64_t *g = NULL;
+	uint64_t stamp = 0, dstamp = 0;
 	int rc;
 
 	if (mask & 1) {
-		const uint64_t *g = __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
+		g = __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
 		if (!g) {
 			rc = lookup_layers(m, rel, rlen, name, nlen, mask, c, keep);
 			return rc < 0 ? rc : keep && c->layer >= 0;
 		}
 		stamp = ovl_gen_name(g, h);
+		dstamp = ovl_gen_dir(g, phash);
 	}
-	if (ovl_cache_get(m, rel, rlen, name, nlen, h, mask, stamp, c))
+	int hit = ovl_cache_get(m, rel, rlen, name, nlen, h, mask, stamp, c);
+	if (hit == 1 && c->layer != OVL_ASK)
 		return 0;
+	/* Only a name the cache never heard of may be answered by the
+	 * directory's complete mark: a stale answer means it changed. */
+	if (hit == 0 && ovl_cache_complete(m, rel, rlen, phash, mask, dstamp)) {
+		*c = (struct ovl_child){ .layer = -1 };
+		return 0;
+	}
 	rc = lookup_layers(m, rel, rlen, name, nlen, mask, c, keep);
 	if (rc < 0)
 		return rc;
 	ovl_cache_put(m, rel, rlen, name, nlen, h, mask, stamp, c);
+	/* A directory that keeps being asked for names it lacks (an include
+	 * path, a PATH entry) is listed once: its misses then cost nothing. */
+	if (c->layer < 0 && ovl_cache_note_miss(m, phash, mask) == OVL_LEARN_AFTER)
+		ovl_dir_learn(m, rel, rlen, phash, mask);
 	return keep && c->layer >= 0;
 }
 

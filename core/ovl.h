@@ -207,6 +207,8 @@ int ovl_temp_name(const char *dst, const char *tag, char *out, size_t outlen);
  * mode, owner and times over from the topmost lower that has them. */
 int ovl_copy_up_dirs(const struct ovl_mount *m, const char *rel);
 
+#define OVL_ASK (-2)
+
 /* What one directory's layers say about one name. */
 struct ovl_child {
 	int layer;       /* topmost layer holding the name, -1 if none */
@@ -252,7 +254,7 @@ static inline uint64_t ovl_child_hash(uint64_t phash, size_t plen,
 /* The counter of the name whose rel hashes to h (ovl_child_hash), and of
  * the directory rel's entries. */
 uint64_t ovl_gen_name(const uint64_t *gen, uint64_t h);
-uint64_t ovl_gen_dir(const uint64_t *gen, const char *rel, size_t len);
+uint64_t ovl_gen_dir(const uint64_t *gen, uint64_t h /* ovl_gen_hash(rel) */);
 /* After creating, removing or replacing the name rel in the upper. */
 void ovl_gen_bump(const struct ovl_mount *m, const char *rel);
 /* After moving a directory: every cached answer below it is keyed by a
@@ -260,16 +262,29 @@ void ovl_gen_bump(const struct ovl_mount *m, const char *rel);
 void ovl_gen_bump_all(const struct ovl_mount *m);
 
 /* The per-process cache of ovl_child answers, keyed by (mount, parent rel,
- * name, parent's layer mask); h is ovl_child_hash of the name.  Lock-free, no malloc: safe in threads and
+ * name, parent's layer mask); h is ovl_child_hash of the name.  get gives
+ * 1 for a current answer, -1 when the newest answer is stale, 0 when
+ * there is none; put gives 0 when the cache is full.  An answer with layer
+ * OVL_ASK is a placeholder: the name exists, look it up.  Lock-free, no malloc: safe in threads and
  * signal handlers.  stamp is what ovl_gen_read gave before looking (0 for
  * a parent the upper does not hold: then the answer is immutable). */
 int ovl_cache_get(const struct ovl_mount *m, const char *prel, size_t plen,
 		  const char *name, size_t nlen, uint64_t h, uint64_t pmask,
 		  uint64_t stamp, struct ovl_child *out);
 void ovl_cache_reset(void); /* tests: after ovl_config_reset */
-void ovl_cache_put(const struct ovl_mount *m, const char *prel, size_t plen,
-		   const char *name, size_t nlen, uint64_t h, uint64_t pmask,
-		   uint64_t stamp, const struct ovl_child *c);
+/* The complete mark of a directory: a listing of it (with that mask) was
+ * taught, so a name it did not hold is missing.  stamp is the directory's
+ * counter (ovl_gen_dir) when the mask holds the upper, else 0. */
+void ovl_cache_put_complete(const struct ovl_mount *m, const char *rel, size_t rlen,
+			    uint64_t hash, uint64_t mask, uint64_t stamp);
+int ovl_cache_complete(const struct ovl_mount *m, const char *rel, size_t rlen,
+		       uint64_t hash, uint64_t mask, uint64_t stamp);
+/* Count a lookup in directory (hash, mask) that found nothing; returns the
+ * count so far (approximate: a small table, collisions restart it). */
+unsigned ovl_cache_note_miss(const struct ovl_mount *m, uint64_t hash, uint64_t mask);
+int ovl_cache_put(const struct ovl_mount *m, const char *prel, size_t plen,
+		  const char *name, size_t nlen, uint64_t h, uint64_t pmask,
+		  uint64_t stamp, const struct ovl_child *c);
 
 /* ---- dir.c: changes to the namespace ---------------------------------- */
 
@@ -309,6 +324,12 @@ struct ovl_dir {
  * names.  Returns 0 with *out allocated, or -errno. */
 int ovl_dir_read(const struct ovl_res *r, struct ovl_dir **out);
 void ovl_dir_free(struct ovl_dir *d);
+
+/* List the directory rel (hash: ovl_gen_hash of it) in the layers of mask
+ * only to teach the cache: lookup calls it for a directory where it keeps
+ * missing, so that the next misses cost no system call. */
+void ovl_dir_learn(const struct ovl_mount *m, const char *rel, size_t rlen,
+		   uint64_t hash, uint64_t mask);
 
 /* Call fn for every raw entry of the open directory fd (getdents64);
  * stops at the first negative return. */

@@ -218,32 +218,103 @@ static int add_dots(struct builder *b, const struct ovl_res *r)
 /* A full listing answers lookups of its non-directories too (a directory's
  * answer also needs the layers below it and their opaque markers, which a
  * listing does not show): walkers that stat or unlink what they just
- * listed (ls -l, find, rm -rf) then find the answers cached.  Entries 0
- * and 1 are "." and "..". */
-static void teach_cache(const struct builder *b, const struct ovl_res *r,
-			uint64_t mask, const uint64_t *g)
+ * listed (ls -l, find, rm -rf) then find the answers cached.  It also
+ * answers every name it does not hold: "missing" (the complete mark). */
+struct where {
+	const struct ovl_mount *m;
+	const char *rel;
+	size_t rlen;
+	uint64_t hash;   /* ovl_gen_hash of rel */
+};
+
+static void teach_cache(const struct builder *b, const struct where *w,
+			size_t first, uint64_t mask, const uint64_t *g)
 {
 	const struct ovl_dir *d = b->d;
-	size_t rlen = strlen(r->rel);
-	uint64_t ph = ovl_gen_hash(r->rel, rlen);
+	int all = 1;
 
-	for (size_t i = 2; i < d->count; i++) {
+	for (size_t i = first; i < d->count; i++) {
 		const struct ovl_dirent *e = &d->ents[i];
 		struct ovl_child c = { .layer = -1 };
 
 		if (b->hidden[i]) {
 			c.upper_wh = b->from[i] == 0;
+		} else if (e->type == DT_DIR || e->type == DT_UNKNOWN) {
+			c.layer = OVL_ASK; /* there, but lookup must say what */
 		} else {
-			if (e->type == DT_DIR || e->type == DT_UNKNOWN)
-				continue;
 			c.layer = b->from[i];
 			c.type = DTTOIF(e->type);
 		}
 		const char *name = d->names + (size_t)e->name;
-		uint64_t h = ovl_child_hash(ph, rlen, name, e->namelen);
+		uint64_t h = ovl_child_hash(w->hash, w->rlen, name, e->namelen);
 		uint64_t stamp = mask & 1 ? ovl_gen_name(g, h) : 0;
-		ovl_cache_put(r->m, r->rel, rlen, name, e->namelen, h, mask, stamp, &c);
+		all &= ovl_cache_put(w->m, w->rel, w->rlen, name, e->namelen, h, mask, stamp, &c);
 	}
+	/* "not listed means missing" holds only if every name went in */
+	if (all)
+		ovl_cache_put_complete(w->m, w->rel, w->rlen, w->hash, mask,
+			       mask & 1 ? ovl_gen_dir(g, w->hash) : 0);
+}
+
+/* Read the layers of mask into b, then teach the cache what they say when
+ * it is sure to be current.  The directory's counter is read before and
+ * after listing: unchanged, no change in it completed meanwhile, and any
+ * change still under way bumps its name's counter after we read it (gen.c
+ * bumps in that order), retiring what we teach. */
+static int list_layers(struct builder *b, const struct where *w, uint64_t mask)
+{
+	const uint64_t *g = __atomic_load_n(&w->m->gen, __ATOMIC_ACQUIRE);
+	uint64_t before = g ? ovl_gen_dir(g, w->hash) : 0;
+	size_t first = b->d->count;
+	char real[PATH_MAX];
+	int rc = 0;
+
+	for (int i = 0; rc == 0 && i < w->m->nlayers; i++) {
+		if (!(mask & (1ULL << i)))
+			continue;
+		rc = ovl_real_in(w->m, i, w->rel, real, sizeof real);
+		if (rc == 0) {
+			b->layer = i;
+			rc = read_layer(b, real);
+		}
+	}
+	free(b->slots);
+	b->slots = NULL;
+	if (rc < 0)
+		return rc;
+	int steady = g && ovl_gen_dir(g, w->hash) == before;
+	if (!(mask & 1))
+		teach_cache(b, w, first, mask, NULL); /* lowers only: for good */
+	else if (steady)
+		teach_cache(b, w, first, mask, g);
+	/* No upper directory yet: once a copy-up makes one, lookups come with
+	 * the upper in the mask.  Until an entry is made in it (which bumps
+	 * that name's counter and the directory's) it adds nothing to any
+	 * answer: answer those too. */
+	if (steady && !(mask & 1))
+		teach_cache(b, w, first, mask | 1, g);
+	return 0;
+}
+
+static void builder_free(struct builder *b)
+{
+	free(b->slots);
+	free(b->hidden);
+	free(b->from);
+}
+
+void ovl_dir_learn(const struct ovl_mount *m, const char *rel, size_t rlen,
+		   uint64_t hash, uint64_t mask)
+{
+	struct where w = { m, rel, rlen, hash };
+	struct builder b = { 0 };
+
+	b.d = calloc(1, sizeof *b.d);
+	if (!b.d)
+		return;
+	list_layers(&b, &w, mask);
+	builder_free(&b);
+	ovl_dir_free(b.d);
 }
 
 /* Drop the whiteout placeholders and turn name offsets into pointers. */
@@ -266,7 +337,6 @@ static void finish(struct builder *b)
 int ovl_dir_read(const struct ovl_res *r, struct ovl_dir **out)
 {
 	struct builder b = { 0 };
-	char real[PATH_MAX];
 	int rc;
 
 	if (!r->m || !S_ISDIR(r->type) || r->layer < 0)
@@ -274,43 +344,18 @@ int ovl_dir_read(const struct ovl_res *r, struct ovl_dir **out)
 	b.d = calloc(1, sizeof *b.d);
 	if (!b.d)
 		return -ENOMEM;
-	/* The directory's counter, read before and after listing: unchanged,
-	 * no change in it completed meanwhile, and any change still under way
-	 * bumps its name's counter after we read it (gen.c bumps in that
-	 * order), retiring what we teach. */
-	const uint64_t *g = __atomic_load_n(&r->m->gen, __ATOMIC_ACQUIRE);
 	size_t rlen = strlen(r->rel);
-	uint64_t before = g ? ovl_gen_dir(g, r->rel, rlen) : 0;
+	struct where w = { r->m, r->rel, rlen, ovl_gen_hash(r->rel, rlen) };
 	rc = add_dots(&b, r);
-	for (int i = 0; rc == 0 && i < r->m->nlayers; i++) {
-		if (!(r->mask & (1ULL << i)))
-			continue;
-		rc = ovl_real_in(r->m, i, r->rel, real, sizeof real);
-		if (rc == 0) {
-			b.layer = i;
-			rc = read_layer(&b, real);
-		}
-	}
-	free(b.slots);
-	int steady = rc == 0 && g && ovl_gen_dir(g, r->rel, rlen) == before;
-	if (rc == 0 && !(r->mask & 1))
-		teach_cache(&b, r, r->mask, NULL); /* lowers only: for good */
-	else if (steady)
-		teach_cache(&b, r, r->mask, g);
-	/* No upper directory yet: once a copy-up makes one, lookups come with
-	 * the upper in the mask.  Until an entry is made in it (which bumps
-	 * that name's counter) it adds nothing to any answer: answer those. */
-	if (steady && !(r->mask & 1))
-		teach_cache(&b, r, r->mask | 1, g);
+	if (rc == 0)
+		rc = list_layers(&b, &w, r->mask);
 	if (rc < 0) {
-		free(b.hidden);
-		free(b.from);
+		builder_free(&b);
 		ovl_dir_free(b.d);
 		return rc;
 	}
 	finish(&b);
-	free(b.hidden);
-	free(b.from);
+	builder_free(&b);
 	*out = b.d;
 	return 0;
 }

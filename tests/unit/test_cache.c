@@ -142,3 +142,38 @@ CACHE(listing_answers_are_retired_by_changes)
 	cr_assert(seen(MNT("d/new")));
 	cr_assert(seen(MNT("d/kept")));
 }
+
+/* A directory asked often for names it lacks is listed once, and its
+ * misses are then answered from memory: a name another process creates
+ * there afterwards must still be found, in a lower-only directory (whose
+ * upper part the creation makes) and in a merged one. */
+CACHE(learned_directories_see_new_names)
+{
+	char name[64];
+
+	mkdirs(L1("lo"));
+	mkdirs(L1("both"));
+	mkdirs(UP("both"));
+	write_file(L1("lo/x"), "x");
+	mount_std(1);
+	cr_assert_eq(v_write(MNT("both/seed"), "x"), 0);
+	for (int i = 0; i < 12; i++) {
+		snprintf(name, sizeof name, "lo/miss%d", i);
+		cr_assert(!seen(MNT(name)));
+		snprintf(name, sizeof name, "both/miss%d", i);
+		cr_assert(!seen(MNT(name)));
+	}
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0)
+		_exit(v_write(MNT("lo/miss3"), "y") == 0 && v_write(MNT("both/miss3"), "y") == 0 &&
+		      v_write(MNT("lo/brand-new"), "y") == 0 ? 0 : 1);
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cr_assert(seen(MNT("lo/miss3")));
+	cr_assert(seen(MNT("both/miss3")));
+	cr_assert(seen(MNT("lo/brand-new")));
+	cr_assert(!seen(MNT("lo/miss4")));
+	cr_assert(seen(MNT("lo/x")));
+}

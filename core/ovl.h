@@ -104,6 +104,12 @@ void ovl_fd_copy(int oldfd, int newfd);
 /* 1 with out filled when a still-valid record exists, else 0. */
 int ovl_fd_recorded(int fd, char *out, size_t outlen);
 
+/* The cwd is remembered between relative lookups.  ovl_cwd_init: at load
+ * time and in a fork child (the memory now belongs to this pid); after a
+ * chdir or fchdir through the library, ovl_cwd_changed. */
+void ovl_cwd_init(void);
+void ovl_cwd_changed(void);
+
 /* Turn (dirfd, path) into an absolute path, with '.' and '//' folded but
  * '..' and symlinks left for lookup.  Returns 0 or -errno. */
 int ovl_absolute(int dirfd, const char *path, char *out, size_t outlen);

@@ -2,10 +2,12 @@
  * Names: absolute paths from (dirfd, path), and the reverse map from a host
  * path (a cwd, a descriptor) back to the virtual path it shows.
  *
- * The virtual cwd is not stored anywhere: chdir into the overlay changes the
+ * The virtual cwd is derived, not kept: chdir into the overlay changes the
  * real cwd to a layer directory, and the reverse map turns it back into the
- * mount path.  That keeps vfork children, threads and exec'd programs (which
- * inherit only the real cwd and real descriptors) all consistent for free.
+ * mount path.  That keeps threads and exec'd programs (which inherit only
+ * the real cwd and real descriptors) consistent for free.  The result is
+ * remembered, to spare a getcwd() per relative path, until the next chdir
+ * through the library or a directory rename under it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -75,16 +77,96 @@ static int fd_real(int fd, char *out, size_t outlen)
 	return 0;
 }
 
+/* The remembered cwd.  An entry is good while the count of chdirs it was
+ * made under still holds.  Only the process that owns this memory writes
+ * it: a vfork child shares it, and must not leave its own cwd behind for
+ * the parent (it can still retire the entry, which is always safe).
+ * Readers that meet a write in progress (another thread, a signal
+ * handler) ask the kernel. */
+static struct {
+	unsigned seq;     /* odd while being written */
+	unsigned chdirs;  /* the value of `chdirs` the entry was made under */
+	uint64_t epoch;   /* directory renames under the library, likewise */
+	size_t len;
+	char path[PATH_MAX];
+} cwd;
+static unsigned chdirs = 1; /* bumped by every chdir; the entry starts bad */
+static int owner;           /* the pid this memory belongs to */
+
+static uint64_t cwd_epoch(void)
+{
+	uint64_t e = 0;
+
+	for (int i = 0; i < ovl_mount_count(); i++) {
+		const uint64_t *g = __atomic_load_n(&ovl_mount_at(i)->gen, __ATOMIC_ACQUIRE);
+		e += g ? __atomic_load_n(&g[0], __ATOMIC_ACQUIRE) : 0;
+	}
+	return e;
+}
+
+void ovl_cwd_changed(void)
+{
+	__atomic_fetch_add(&chdirs, 1, __ATOMIC_ACQ_REL);
+}
+
+void ovl_cwd_init(void)
+{
+	__atomic_store_n(&owner, sys_getpid(), __ATOMIC_RELEASE);
+	ovl_cwd_changed();
+}
+
+static int cwd_cached(char *out, size_t outlen)
+{
+	unsigned seq = __atomic_load_n(&cwd.seq, __ATOMIC_ACQUIRE);
+
+	if (seq & 1)
+		return 0;
+	size_t len = cwd.len;
+	unsigned made = cwd.chdirs;
+	uint64_t epoch = cwd.epoch;
+	if (len + 1 > outlen || len == 0)
+		return 0;
+	memcpy(out, cwd.path, len + 1);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&cwd.seq, __ATOMIC_RELAXED) == seq &&
+	       made == __atomic_load_n(&chdirs, __ATOMIC_ACQUIRE) && epoch == cwd_epoch();
+}
+
+/* Remember path as the cwd found when chdirs was `made`. */
+static void cwd_remember(const char *path, unsigned made)
+{
+	size_t len = strlen(path);
+	unsigned seq = __atomic_load_n(&cwd.seq, __ATOMIC_ACQUIRE);
+	int me = __atomic_load_n(&owner, __ATOMIC_ACQUIRE);
+
+	if ((seq & 1) || len >= sizeof cwd.path || !me || sys_getpid() != me)
+		return;
+	if (!__atomic_compare_exchange_n(&cwd.seq, &seq, seq + 1, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return; /* someone else is writing: let them */
+	memcpy(cwd.path, path, len + 1);
+	cwd.len = len;
+	cwd.chdirs = made;
+	cwd.epoch = cwd_epoch();
+	__atomic_fetch_add(&cwd.seq, 1, __ATOMIC_RELEASE);
+}
+
 int ovl_fd_virtual(int fd, char *out, size_t outlen)
 {
 	int rc;
 
 	if (fd != AT_FDCWD && ovl_fd_recorded(fd, out, outlen))
 		return 0;
+	if (fd == AT_FDCWD && cwd_cached(out, outlen))
+		return ovl_mount_of(out, strlen(out)) ? 0 : OVL_PASS;
+	unsigned made = __atomic_load_n(&chdirs, __ATOMIC_ACQUIRE);
 	rc = fd_real(fd, out, outlen);
 	if (rc < 0)
 		return rc;
-	return ovl_virtual_of(out, out, outlen);
+	rc = ovl_virtual_of(out, out, outlen);
+	if (fd == AT_FDCWD && rc >= 0)
+		cwd_remember(out, made);
+	return rc;
 }
 
 /* Append src to dst (length *len), folding "//" and "/./" on the way; ".."

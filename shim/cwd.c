@@ -18,7 +18,18 @@ static int shim_dir_at(int dirfd, const char *path, int flags, struct ovl_res *r
 	return rc;
 }
 
-SHIM_PATH(int, chdir, (const char *path), (path), shim_dir_at, AT_FDCWD, 0, )
+/* Core remembers the cwd between relative lookups: tell it when it moves. */
+#define SHIM_CWD_MOVED if (v == 0) ovl_cwd_changed()
+
+SHIM_PATH(int, chdir, (const char *path), (path), shim_dir_at, AT_FDCWD, 0, SHIM_CWD_MOVED)
+
+OVL_EXPORT int fchdir(int fd)
+{
+	int v = SHIM_NEXT(fchdir)(fd);
+
+	SHIM_CWD_MOVED;
+	return v;
+}
 
 /* Hand `path` out with getcwd's rules: into buf when given, else into a new
  * allocation of `size` bytes, or just enough when size is 0. */

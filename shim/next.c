@@ -11,6 +11,7 @@
 #include "shim.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "sys.h"
@@ -86,4 +87,8 @@ __attribute__((constructor)) static void shim_start(void)
 					 __ATOMIC_RELAXED);
 	if (!__atomic_load_n(&shim_ready, __ATOMIC_ACQUIRE))
 		shim_init();
+	/* What core remembers (the cwd) belongs to this process, and after a
+	 * fork to the child; a vfork child runs no handlers and is refused. */
+	ovl_cwd_init();
+	pthread_atfork(NULL, NULL, ovl_cwd_init);
 }

@@ -99,7 +99,7 @@ char *__getwd_chk(char *buf, size_t buflen);
 	X(mkstemp) X(mkstemp64) X(mkostemp) X(mkostemp64) X(mkstemps)        \
 	X(mkstemps64) X(mkostemps) X(mkostemps64) X(mkdtemp)                 \
 	/* cwd.c */                                                          \
-	X(chdir) X(getcwd) X(get_current_dir_name) X(realpath)               \
+	X(chdir) X(fchdir) X(getcwd) X(get_current_dir_name) X(realpath)               \
 	X(canonicalize_file_name) X(__realpath_chk) X(__getcwd_chk)          \
 	X(getwd) X(__getwd_chk)                                              \
 	/* stat.c: file systems */                                           \

@@ -51,7 +51,10 @@ struct builder {
 	unsigned char *from;  /* the layer each entry was found in */
 	size_t nslots;
 	int layer, dirfd;
-	int whiteouts;   /* pass 2 of a layer: record whiteouts */
+	int first_layer; /* the top layer: its "." and ".." are the listing's */
+	int dots;        /* entries 0 and 1 are "." and ".." */
+	char *wh;        /* this layer's whiteouts, NUL-separated, names only */
+	size_t wh_len, wh_cap;
 };
 
 static uint64_t hash(const char *s, size_t n)
@@ -150,25 +153,40 @@ static unsigned char type_of(int dirfd, const char *name)
 	return IFTODT(st.st_mode);
 }
 
+/* Whiteouts hide names in the layers below, not in their own: they are
+ * kept aside while a layer is read and applied after it. */
+static int note_whiteout(struct builder *b, const char *name, size_t n)
+{
+	if (b->wh_len + n + 1 > b->wh_cap) {
+		size_t cap = b->wh_cap ? b->wh_cap * 2 : 1024;
+		while (cap < b->wh_len + n + 1)
+			cap *= 2;
+		char *p = realloc(b->wh, cap);
+		if (!p)
+			return -ENOMEM;
+		b->wh = p;
+		b->wh_cap = cap;
+	}
+	memcpy(b->wh + b->wh_len, name, n + 1);
+	b->wh_len += n + 1;
+	return 0;
+}
+
 static int take(void *ctx, const char *name, unsigned char type, uint64_t ino)
 {
 	struct builder *b = ctx;
 	size_t n = strlen(name);
-	int wh = n >= OVL_WH_LEN && memcmp(name, OVL_WH, OVL_WH_LEN) == 0;
 
-	if (name[0] == '.' && (n == 1 || (n == 2 && name[1] == '.')))
+	if (name[0] == '.' && (n == 1 || (n == 2 && name[1] == '.'))) {
+		if (b->dots && b->first_layer && !b->d->ents[n - 1].ino)
+			b->d->ents[n - 1].ino = ino; /* "." is entry 0, ".." entry 1 */
 		return 0;
-	if (wh != b->whiteouts)
-		return 0;
-	if (wh) {
+	}
+	if (n >= OVL_WH_LEN && memcmp(name, OVL_WH, OVL_WH_LEN) == 0) {
 		/* ".wh..wh.*" are markers and temporaries, not whiteouts */
 		if (strncmp(name, OVL_INTERNAL, sizeof OVL_INTERNAL - 1) == 0)
 			return 0;
-		name += OVL_WH_LEN;
-		n -= OVL_WH_LEN;
-		if (b->nslots && *slot_of(b, name, n))
-			return 0;
-		return add(b, name, n, DT_UNKNOWN, 0, 1);
+		return note_whiteout(b, name + OVL_WH_LEN, n - OVL_WH_LEN);
 	}
 	if (b->nslots && *slot_of(b, name, n))
 		return 0;
@@ -185,34 +203,39 @@ static int read_layer(struct builder *b, const char *real)
 	if (fd < 0)
 		return fd == -ENOENT ? 0 : fd; /* removed meanwhile */
 	b->dirfd = fd;
-	b->whiteouts = 0;
+	b->wh_len = 0;
 	rc = ovl_dir_each(fd, take, b);
-	if (rc == 0) {
-		sys_lseek(fd, 0, SEEK_SET);
-		b->whiteouts = 1;
-		rc = ovl_dir_each(fd, take, b);
-	}
 	sys_close(fd);
+	for (size_t off = 0; rc == 0 && off < b->wh_len;) {
+		const char *name = b->wh + off;
+		size_t n = strlen(name);
+		off += n + 1;
+		if (!b->nslots || !*slot_of(b, name, n))
+			rc = add(b, name, n, DT_UNKNOWN, 0, 1);
+	}
 	return rc;
 }
 
+/* "." and ".." first; their inode numbers come from the top layer's own
+ * entries as it is read, but the mount root's parent is the mount
+ * point's. */
 static int add_dots(struct builder *b, const struct ovl_res *r)
 {
 	char up[PATH_MAX];
-	struct stat st, pst;
+	struct stat pst;
 	int rc;
 
-	if (sys_lstat(r->real, &st) < 0)
-		st.st_ino = 0;
-	if (r->rel[0])
-		rc = snprintf(up, sizeof up, "%s/..", r->real);
-	else
+	pst.st_ino = 0;
+	if (!r->rel[0]) {
 		rc = snprintf(up, sizeof up, "%s/..", r->m->point);
-	if (rc < 0 || (size_t)rc >= sizeof up || sys_lstat(up, &pst) < 0)
-		pst.st_ino = 0;
-	if ((rc = add(b, ".", 1, DT_DIR, st.st_ino, 0)) < 0)
+		if (rc < 0 || (size_t)rc >= sizeof up || sys_lstat(up, &pst) < 0)
+			pst.st_ino = 0;
+	}
+	if ((rc = add(b, ".", 1, DT_DIR, 0, 0)) < 0 ||
+	    (rc = add(b, "..", 2, DT_DIR, pst.st_ino, 0)) < 0)
 		return rc;
-	return add(b, "..", 2, DT_DIR, pst.st_ino, 0);
+	b->dots = 1;
+	return 0;
 }
 
 /* A full listing answers lookups of its non-directories too (a directory's
@@ -269,11 +292,14 @@ static int list_layers(struct builder *b, const struct where *w, uint64_t mask)
 	char real[PATH_MAX];
 	int rc = 0;
 
+	b->layer = -1;
+
 	for (int i = 0; rc == 0 && i < w->m->nlayers; i++) {
 		if (!(mask & (1ULL << i)))
 			continue;
 		rc = ovl_real_in(w->m, i, w->rel, real, sizeof real);
 		if (rc == 0) {
+			b->first_layer = b->layer < 0;
 			b->layer = i;
 			rc = read_layer(b, real);
 		}
@@ -298,6 +324,7 @@ static int list_layers(struct builder *b, const struct where *w, uint64_t mask)
 
 static void builder_free(struct builder *b)
 {
+	free(b->wh);
 	free(b->slots);
 	free(b->hidden);
 	free(b->from);

@@ -22,7 +22,7 @@ UNIT_O  := $(UNIT:%.c=$(B)/%.o)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 AB      := $(B)/asan
 
-.PHONY: all lib test test-unit test-integration test-asan demo install clean bench
+.PHONY: all lib test test-unit test-integration test-asan test-valgrind demo install clean bench
 
 all: lib
 lib: $(B)/liboverlay.so
@@ -58,6 +58,9 @@ test-integration: $(B)/liboverlay.so
 test-asan: $(AB)/unit_tests $(AB)/liboverlay.so
 	ASAN_OPTIONS=detect_leaks=1 $(AB)/unit_tests --jobs 2
 	OVERLAY_SANITIZE=1 OVERLAY_LIB=$(CURDIR)/$(AB)/liboverlay.so tests/integration/run.sh
+
+test-valgrind: $(B)/liboverlay.so
+	OVERLAY_LIB=$(CURDIR)/$(B)/liboverlay.so tests/valgrind.sh
 
 demo: $(B)/liboverlay.so
 	examples/demo.sh

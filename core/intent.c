@@ -157,6 +157,11 @@ int ovl_for_open(int dirfd, const char *path, int oflags, struct ovl_res *r)
 		 * opened where it is, and the kernel refuses what it must. */
 		if (S_ISREG(r->type) && writes(oflags))
 			return bring_up(r, oflags & O_TRUNC);
+		/* A FIFO's writes stamp its inode: every opener of a lower FIFO,
+		 * reader or writer, meets at one copy in the upper instead (the
+		 * kernel keeps the pipe in its own inode for the same reason). */
+		if (S_ISFIFO(r->type))
+			return bring_up(r, 0);
 		/* an O_TMPFILE file is born in the directory: it must be the upper */
 		if (S_ISDIR(r->type) && (oflags & O_TMPFILE) == O_TMPFILE)
 			return bring_up(r, 0);

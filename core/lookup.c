@@ -9,6 +9,7 @@
  * resolves the rest.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ovl.h"
@@ -172,6 +173,13 @@ int ovl_lower_has(const struct ovl_mount *m, const char *rel, uint64_t pmask)
 			 pmask & ~1ULL, &c, NULL) < 0)
 		return 1; /* cannot tell: a spare whiteout is harmless */
 	return c.layer >= 0;
+}
+
+int ovl_virtual_path(const struct ovl_res *r, char *out, size_t outlen)
+{
+	struct ovl_layer point = { r->m->point, r->m->point_len };
+	int n = join(out, outlen, &point, r->rel, strlen(r->rel), "", 0);
+	return n < 0 ? n : 0;
 }
 
 int ovl_real_in(const struct ovl_mount *m, int layer, const char *rel,
@@ -390,7 +398,7 @@ static int finish_at_dir(struct ovl_res *r, struct walk *w)
 	return 0;
 }
 
-int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
+static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 {
 	char pend[PATH_MAX];
 	struct walk w;
@@ -435,9 +443,9 @@ int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
 			continue;
 		}
 		if (is_reserved(s, n)) {
-			if (!last)
-				return -ENOENT;
-			r->reserved = 1;
+			/* never there; a removed directory's retired name (from
+			 * /proc) may still be followed by ".." below */
+			r->reserved = last;
 			c = (struct ovl_child){ .layer = -1 };
 		} else if ((rc = lookup_child(w.m, w.rel, w.rlen, w.hash, s, n, w.mask, &c,
 					       last && (flags & OVL_STAT) ? &r->st : NULL)) < 0) {
@@ -445,8 +453,16 @@ int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
 		} else {
 			r->have_st = rc;
 		}
-		if (c.layer < 0 && !last)
+		if (c.layer < 0 && !last) {
+			/* "gone/.." : a directory removed while in use still has
+			 * its parent, as on any filesystem (a removed cwd's "..") */
+			if (next[0] == '.' && next[1] == '.' && (next[2] == '/' || !next[2])) {
+				for (next += 2; *next == '/'; next++)
+					;
+				continue;
+			}
 			return -ENOENT;
+		}
 		if (S_ISLNK(c.type) && (!last || trailing || !(flags & OVL_NOFOLLOW))) {
 			char real[PATH_MAX];
 			if (++hops > OVL_MAX_HOPS)
@@ -480,10 +496,70 @@ int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
 	return finish_at_dir(r, &w);
 }
 
+/* "." and "./." and the like: names for the base directory itself. */
+static int only_dots(const char *p)
+{
+	if (!*p || strstr(p, ".."))
+		return 0;
+	for (; *p; p++)
+		if (*p != '.' && *p != '/')
+			return 0;
+	return 1;
+}
+
+/* The cwd (or dirfd) was removed from the view while in use.  As on any
+ * filesystem it is still a directory, empty and with no way back to the
+ * tree: "." names it through /proc, in no layer, so its listing is empty
+ * and nothing can be created in it. */
+static int ghost_dir(int dirfd, struct ovl_res *r)
+{
+	char link[40], real[PATH_MAX];
+	long n;
+
+	if (dirfd == AT_FDCWD)
+		snprintf(link, sizeof link, "/proc/self/cwd");
+	else
+		snprintf(link, sizeof link, "/proc/self/fd/%d", dirfd);
+	n = sys_readlinkat(AT_FDCWD, link, real, sizeof real - 1);
+	if (n <= 0)
+		return -ENOENT;
+	real[n] = '\0';
+	if (n > 10 && !strcmp(real + n - 10, " (deleted)"))
+		real[n - 10] = '\0';
+	if (ovl_virtual_of(real, real, sizeof real) != 0)
+		return -ENOENT;
+	const struct ovl_mount *m = ovl_mount_of(real, strlen(real));
+	if (!m)
+		return -ENOENT;
+	const char *rel = real + m->point_len + (real[m->point_len] == '/');
+	memmove(r->rel, rel, strlen(rel) + 1);
+	/* through the link: "/." makes even lstat and O_NOFOLLOW follow it */
+	snprintf(r->real, sizeof r->real, "%s/.", link);
+	r->m = m;
+	r->layer = 0;
+	r->type = S_IFDIR;
+	r->mask = r->pmask = 0;
+	r->upper_wh = r->reserved = r->trailing = r->have_st = 0;
+	r->name_off = 0;
+	return 0;
+}
+
+int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
+{
+	int rc = walk_path(dirfd, path, flags, r);
+
+	if ((rc == -ENOENT || (rc == 0 && r->m && r->layer < 0)) && path[0] != '/' &&
+	    only_dots(path))
+		return ghost_dir(dirfd, r);
+	return rc;
+}
+
+/* A directory shown by two or more layers, or by none (a removed cwd):
+ * no layer's link count describes it. */
 int ovl_is_merged_dir(const struct ovl_res *r)
 {
 	return r->m && S_ISDIR(r->type) && r->layer >= 0 &&
-	       __builtin_popcountll(r->mask) > 1;
+	       __builtin_popcountll(r->mask) != 1;
 }
 
 void ovl_fix_stat(const struct ovl_res *r, struct stat *st)

@@ -110,6 +110,11 @@ int ovl_fd_recorded(int fd, char *out, size_t outlen);
 void ovl_cwd_init(void);
 void ovl_cwd_changed(void);
 
+/* getcwd: the virtual path of the cwd (0), OVL_PASS when it lies outside
+ * every mount, or -ENOENT when it was removed from the view (its layer
+ * directory may still exist in a lower, but the view has no path to it). */
+int ovl_cwd_virtual(char *out, size_t outlen);
+
 /* Turn (dirfd, path) into an absolute path, with '.' and '//' folded but
  * '..' and symlinks left for lookup.  Returns 0 or -errno. */
 int ovl_absolute(int dirfd, const char *path, char *out, size_t outlen);
@@ -153,6 +158,9 @@ int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r);
  * honouring whiteouts and opaque markers: after removing the upper entry a
  * whiteout is then needed to keep it hidden. */
 int ovl_lower_has(const struct ovl_mount *m, const char *rel, uint64_t pmask);
+
+/* The virtual path r names (mount point + rel). */
+int ovl_virtual_path(const struct ovl_res *r, char *out, size_t outlen);
 
 /* Fill r->real with the host path of rel in layer. */
 int ovl_real_in(const struct ovl_mount *m, int layer, const char *rel,

@@ -59,21 +59,26 @@ static int fd_real(int fd, char *out, size_t outlen)
 
 	if (fd == AT_FDCWD) {
 		n = sys_getcwd(out, outlen);
-		if (n < 0)
+		if (n >= 0)
+			return out[0] == '/' ? 0 : -ENOENT; /* "(unreachable)" */
+		if (n != -ENOENT)
 			return (int)n;
-		if (out[0] != '/')
-			return -ENOENT; /* "(unreachable)": cwd outside our root */
-		return 0;
+		/* removed: /proc still knows where it was, which is all a
+		 * relative path needs ("..", or "." itself) */
+		snprintf(proc, sizeof proc, "/proc/self/cwd");
+	} else {
+		snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
 	}
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
 	n = sys_readlinkat(AT_FDCWD, proc, out, outlen - 1);
 	if (n < 0)
-		return n == -ENOENT ? -EBADF : (int)n;
+		return n == -ENOENT && fd != AT_FDCWD ? -EBADF : (int)n;
 	if ((size_t)n >= outlen - 1)
 		return -ENAMETOOLONG;
 	out[n] = '\0';
 	if (out[0] != '/')
 		return -ENOTDIR; /* a pipe or socket: not a directory */
+	if (n > 10 && !strcmp(out + n - 10, " (deleted)"))
+		out[n - 10] = '\0';
 	return 0;
 }
 
@@ -227,4 +232,38 @@ int ovl_absolute(int dirfd, const char *path, char *out, size_t outlen)
 	}
 	out[len] = '\0';
 	return append_folded(out, &len, outlen, path);
+}
+
+static int in_layer(const char *real)
+{
+	for (int i = 0; i < ovl_mount_count(); i++) {
+		const struct ovl_mount *m = ovl_mount_at(i);
+		for (int l = 0; l < m->nlayers; l++)
+			if (under(real, m->layers[l].root, m->layers[l].len))
+				return 1;
+	}
+	return 0;
+}
+
+int ovl_cwd_virtual(char *out, size_t outlen)
+{
+	char real[PATH_MAX], layer[PATH_MAX];
+	struct ovl_res r;
+	int rc = fd_real(AT_FDCWD, real, sizeof real);
+
+	if (rc < 0)
+		return rc;
+	rc = ovl_virtual_of(real, out, outlen);
+	if (rc != 0)
+		return rc;
+	if (!in_layer(real))
+		return 0; /* the mount point's own directory, entered behind our back */
+	if (ovl_resolve(AT_FDCWD, out, OVL_NOFOLLOW, &r) != 0 || !r.m || r.layer < 0 ||
+	    !S_ISDIR(r.type))
+		return -ENOENT;
+	for (int i = 0; i < r.m->nlayers; i++)
+		if ((r.mask & (1ULL << i)) &&
+		    ovl_real_in(r.m, i, r.rel, layer, sizeof layer) == 0 && !strcmp(layer, real))
+			return 0;
+	return -ENOENT; /* removed from the view, maybe made again: not ours */
 }

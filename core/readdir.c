@@ -373,7 +373,9 @@ int ovl_dir_read(const struct ovl_res *r, struct ovl_dir **out)
 		return -ENOMEM;
 	size_t rlen = strlen(r->rel);
 	struct where w = { r->m, r->rel, rlen, ovl_gen_hash(r->rel, rlen) };
-	rc = add_dots(&b, r);
+	/* a directory in no layer (removed while in use) lists nothing at
+	 * all, not even its dots, as the kernel's does */
+	rc = r->mask ? add_dots(&b, r) : 0;
 	if (rc == 0)
 		rc = list_layers(&b, &w, r->mask);
 	if (rc < 0) {

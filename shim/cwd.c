@@ -61,7 +61,7 @@ OVL_EXPORT char *getcwd(char *buf, size_t size)
 	 * virtual one the caller sized its buffer for. */
 	if (!SHIM_NEXT(getcwd)(real, sizeof real))
 		return errno == ERANGE ? SHIM_NEXT(getcwd)(buf, size) : NULL;
-	rc = ovl_virtual_of(real, virt, sizeof virt);
+	rc = ovl_cwd_virtual(virt, sizeof virt);
 	if (rc == OVL_PASS)
 		return SHIM_NEXT(getcwd)(buf, size);
 	if (rc < 0) {

@@ -46,9 +46,9 @@ static DIR *shim_dir_new(int fd, const struct ovl_res *r)
 	struct shim_dir *s;
 	int rc;
 
-	rc = ovl_virtual_of(r->real, vpath, sizeof vpath);
-	if (rc != 0) {
-		errno = rc < 0 ? -rc : ENOENT;
+	rc = ovl_virtual_path(r, vpath, sizeof vpath);
+	if (rc < 0) {
+		errno = -rc;
 		return NULL;
 	}
 	s = calloc(1, sizeof *s);
@@ -121,14 +121,13 @@ OVL_EXPORT DIR *opendir(const char *path)
 
 OVL_EXPORT DIR *fdopendir(int fd)
 {
-	char vpath[PATH_MAX];
 	struct ovl_res r;
 	struct stat st;
 	int fl;
 
-	/* Anything core cannot place in a mount, libc handles, errors too. */
-	if (!shim_on() || ovl_fd_virtual(fd, vpath, sizeof vpath) != 0 ||
-	    ovl_for_read(AT_FDCWD, vpath, 0, &r) != 0 || !r.m ||
+	/* Anything core cannot place in a mount, libc handles, errors too.
+	 * "." relative to fd names fd's directory, even one since removed. */
+	if (!shim_on() || ovl_for_read(fd, ".", 0, &r) != 0 || !r.m ||
 	    !S_ISDIR(r.type))
 		return SHIM_NEXT(fdopendir)(fd);
 	/* the checks glibc's fdopendir makes before adopting fd */

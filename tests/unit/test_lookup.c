@@ -565,3 +565,31 @@ LOOKUP(lower_has_honours_whiteouts)
 	cr_assert_eq(ovl_resolve(AT_FDCWD, MNT("d/u"), 0, &r), 0);
 	cr_assert_eq(ovl_lower_has(r.m, r.rel, r.pmask), 0, "d/u is upper-only");
 }
+
+/* A cwd removed from the view while in use is still a directory: "." names
+ * it (listing nothing), ".." its old parent, and nothing else resolves in
+ * it.  The empty path is not "." . */
+LOOKUP(removed_cwd_dot_and_dotdot)
+{
+	mkdirs(L1("a/gone"));
+	write_file(L1("a/f"), "x");
+	mount_std(1);
+	char old[PATH_MAX];
+	cr_assert_not_null(getcwd(old, sizeof old));
+	struct ovl_res r;
+	cr_assert_eq(ovl_for_read(AT_FDCWD, MNT("a/gone"), 0, &r), 0);
+	cr_assert_eq(chdir(r.real), 0);
+	cr_assert_eq(ovl_unlink(AT_FDCWD, MNT("a/gone"), AT_REMOVEDIR), 0);
+	ovl_cwd_changed();
+	cr_assert_eq(ovl_for_read(AT_FDCWD, ".", 0, &r), 0);
+	cr_assert(S_ISDIR(r.type));
+	struct ovl_dir *d;
+	cr_assert_eq(ovl_dir_read(&r, &d), 0);
+	cr_assert_eq(d->count, 0, "a removed directory lists nothing");
+	ovl_dir_free(d);
+	cr_assert_eq(ovl_for_read(AT_FDCWD, "../f", 0, &r), 0);
+	cr_assert_str_eq(r.real, L1("a/f"));
+	cr_assert_eq(ovl_for_read(AT_FDCWD, "x", 0, &r), -ENOENT);
+	cr_assert_eq(ovl_for_read(AT_FDCWD, "", 0, &r), -ENOENT);
+	cr_assert_eq(chdir(old), 0);
+}

@@ -232,18 +232,31 @@ static char *shim_preload_fix(const char *value, struct shim_mem *m)
 	return s;
 }
 
-/* The child's environment: the caller's, with OVERLAY_* as they were at
- * load time (differing values replaced, one unset then removed) and our
- * library in LD_PRELOAD.  NULL when out of memory. */
-static char *const *shim_env(char *const *envp, struct shim_mem *m)
+static void *shim_ld_alloc(void *m, size_t n)
 {
-	const char *pl = NULL;
-	size_t k = 0;
+	return shim_alloc(m, n);
+}
+
+#define SHIM_LDP "LD_LIBRARY_PATH="
+#define SHIM_LDP_LEN (sizeof SHIM_LDP - 1)
+#define SHIM_LDP_SAVED "OVERLAY_SAVED_LD_LIBRARY_PATH="
+
+/* The child's environment: the caller's, with OVERLAY_* as they were at
+ * load time (differing values replaced, one unset then removed), our
+ * library in LD_PRELOAD, and LD_LIBRARY_PATH as the loader must see it
+ * (loader.c: shim_ld_path; prog is the host path of a dynamically linked
+ * program in a mount, or NULL).  NULL when out of memory. */
+static char *const *shim_env(char *const *envp, struct shim_mem *m, const char *prog)
+{
+	const char *pl = NULL, *ldp = NULL;
+	char *newldp, *saved;
+	size_t k = 0, at = 0;
 	char **out;
+	int rc;
 
 	if (!__atomic_load_n(&shim_saved, __ATOMIC_ACQUIRE))
 		return envp;
-	out = shim_alloc_ptrs(m, shim_count(envp) + SHIM_NKEEP + 2);
+	out = shim_alloc_ptrs(m, shim_count(envp) + SHIM_NKEEP + 4);
 	if (!out)
 		return NULL;
 	for (char *const *e = envp; e && *e; e++) {
@@ -254,7 +267,23 @@ static char *const *shim_env(char *const *envp, struct shim_mem *m)
 				pl = *e + SHIM_LD_LEN;
 			continue;
 		}
+		if (strncmp(*e, SHIM_LDP_SAVED, sizeof SHIM_LDP_SAVED - 1) == 0)
+			continue; /* a stale one: made anew below when needed */
+		if (!ldp && strncmp(*e, SHIM_LDP, SHIM_LDP_LEN) == 0) {
+			ldp = *e + SHIM_LDP_LEN;
+			at = k;
+		}
 		out[k++] = *e;
+	}
+	rc = shim_ld_path(ldp, prog, shim_ld_alloc, m, &newldp, &saved);
+	if (rc < 0)
+		return NULL;
+	if (rc > 0) {
+		if (ldp)
+			out[at] = newldp;
+		else
+			out[k++] = newldp;
+		out[k++] = saved;
 	}
 	for (int i = 0; i < SHIM_NKEEP; i++)
 		if (shim_keep[i])
@@ -313,6 +342,7 @@ struct shim_exec {
 	int resolved;     /* path is now a host path, dirfd AT_FDCWD */
 	int interp;       /* path is an interpreter: run it with execve */
 	int refused;      /* static or foreign: no /bin/sh retry */
+	int elf;          /* path is a dynamically linked program in a mount */
 	char **args;      /* argv rewritten for interpreters, from args[head] */
 	size_t head;
 	struct shim_mem mem;
@@ -332,6 +362,7 @@ static void shim_exec_init(struct shim_exec *x, int dirfd, const char *path,
 	x->resolved = 0;
 	x->interp = 0;
 	x->refused = 0;
+	x->elf = 0;
 	x->args = NULL;
 	shim_mem_init(&x->mem);
 }
@@ -569,6 +600,8 @@ static int shim_plan(struct shim_exec *x, int flags)
 			shim_refuse(x, kind);
 			return -ENOEXEC;
 		}
+		if (kind == SHIM_ELF_OK && x->resolved && x->r.m)
+			x->elf = 1; /* its RUNPATH may point into a mount */
 		if (n <= 0 || kind != SHIM_ELF_NOT)
 			break;
 		if (depth == SHIM_DEPTH) /* the kernel's limit, and answer */
@@ -624,7 +657,7 @@ static int shim_exec(struct shim_exec *x, char *const envp[], int via, int flags
 		errno = -rc;
 		return -1;
 	}
-	if (!(env = shim_env(envp, &x->mem))) {
+	if (!(env = shim_env(envp, &x->mem, x->elf ? x->path : NULL))) {
 		shim_mem_free(&x->mem);
 		errno = E2BIG;
 		return -1;
@@ -884,7 +917,7 @@ static int shim_spawn(pid_t *pid, const char *path, int probe,
 	*refused = x.refused;
 	if (rc < 0)
 		rc = -rc;
-	else if (!(env = shim_env(envp, &x.mem)))
+	else if (!(env = shim_env(envp, &x.mem, x.elf ? x.path : NULL)))
 		rc = E2BIG;
 	else
 		rc = SHIM_NEXT(posix_spawn)(pid, x.path, fa, attr, x.argv, env);

@@ -81,6 +81,7 @@ SHIM_FD(ftruncate64, (int fd, off64_t len), (fd, len), fd, shim_fd_trunc(fd, r.r
 OVL_EXPORT int close(int fd)
 {
 	ovl_fd_forget(fd);
+	shim_dents_forget(fd);
 	return SHIM_NEXT(close)(fd);
 }
 
@@ -103,12 +104,14 @@ OVL_EXPORT int dup2(int oldfd, int newfd)
 	if (oldfd == newfd)
 		return SHIM_NEXT(dup2)(oldfd, newfd);
 	ovl_fd_forget(newfd);
+	shim_dents_forget(newfd);
 	return shim_dup_noted(oldfd, SHIM_NEXT(dup2)(oldfd, newfd));
 }
 
 OVL_EXPORT int dup3(int oldfd, int newfd, int flags)
 {
 	ovl_fd_forget(newfd);
+	shim_dents_forget(newfd);
 	return shim_dup_noted(oldfd, SHIM_NEXT(dup3)(oldfd, newfd, flags));
 }
 
@@ -133,7 +136,9 @@ SHIM_FCNTL(fcntl64)
 OVL_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {
 	if (!(flags & CLOSE_RANGE_CLOEXEC))
-		for (unsigned int fd = first; fd <= last && fd < 4096; fd++)
+		for (unsigned int fd = first; fd <= last && fd < 4096; fd++) {
 			ovl_fd_forget((int)fd);
+			shim_dents_forget((int)fd);
+		}
 	return SHIM_NEXT(close_range)(first, last, flags);
 }

@@ -183,6 +183,23 @@ static inline int shim_on_path2(const char *a, const char *b)
  * the lower file fd is open on; or -errno. */
 int shim_fd_write(int fd, int named, struct ovl_res *r);
 
+/* dents.c: the merged listing for getdents64 (old: the legacy layout of
+ * SYS_getdents) on descriptor fd.  OVL_PASS: let the kernel answer; 0 with
+ * *out the byte count or -errno.  The listing a descriptor reads from is
+ * dropped when it closes or is replaced: shim_dents_forget. */
+int shim_dents(int fd, void *buf, size_t n, int old, long *out);
+void shim_dents_forget(int fd);
+
+/* loader.c: the LD_LIBRARY_PATH a child gets, from the caller's value (NULL
+ * when unset) and prog, the host path of a dynamically linked program in a
+ * mount (or NULL), whose RUNPATH is read.  0: leave the environment as it
+ * is; 1: *ldp ("LD_LIBRARY_PATH=...") replaces the caller's and *saved
+ * ("OVERLAY_SAVED_LD_LIBRARY_PATH=...") is added, both from alloc (which
+ * must be safe after vfork); -ENOMEM. */
+int shim_ld_path(const char *value, const char *prog,
+		 void *(*alloc)(void *ctx, size_t n), void *ctx,
+		 char **ldp, char **saved);
+
 /* AT_* flags of the call to core's lookup flags. */
 static inline int shim_at_flags(int at)
 {

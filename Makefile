@@ -69,9 +69,10 @@ bench: $(B)/liboverlay.so
 	bench/run.sh
 
 install: $(B)/liboverlay.so
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/liboverlay/overlay-run.d
 	install -m 0755 $(B)/liboverlay.so $(DESTDIR)$(PREFIX)/lib/liboverlay.so
 	install -m 0755 scripts/overlay-run $(DESTDIR)$(PREFIX)/bin/overlay-run
+	install -m 0644 scripts/overlay-run.d/*.sh $(DESTDIR)$(PREFIX)/share/liboverlay/overlay-run.d/
 
 clean:
 	rm -rf $(B)

@@ -705,19 +705,11 @@ static void shim_script(const char *file, char *const argv[], char *const envp[]
 	shim_mem_free(&m);
 }
 
-/* Try one name as execvp does: 1 to go on with the next PATH entry. */
-static int shim_execvp_try(const char *file, char *const argv[], char *const envp[],
-			   int *eacces)
+/* Whether a PATH search goes on to the next candidate after error err, by
+ * glibc's rules: EACCES goes on but is remembered for the final answer. */
+static int shim_search_goes_on(int err, int *eacces)
 {
-	struct shim_exec x;
-
-	shim_exec_init(&x, AT_FDCWD, file, -1, argv);
-	shim_exec(&x, envp, SHIM_VIA_EXECVE, 0);
-	if (x.refused)
-		return 0;
-	if (errno == ENOEXEC)
-		shim_script(file, argv, envp);
-	switch (errno) {
+	switch (err) {
 	case EACCES:
 		*eacces = 1;
 		/* fallthrough */
@@ -730,6 +722,21 @@ static int shim_execvp_try(const char *file, char *const argv[], char *const env
 	default:
 		return 0;
 	}
+}
+
+/* Try one name as execvp does: 1 to go on with the next PATH entry. */
+static int shim_execvp_try(const char *file, char *const argv[], char *const envp[],
+			   int *eacces)
+{
+	struct shim_exec x;
+
+	shim_exec_init(&x, AT_FDCWD, file, -1, argv);
+	shim_exec(&x, envp, SHIM_VIA_EXECVE, 0);
+	if (x.refused)
+		return 0;
+	if (errno == ENOEXEC)
+		shim_script(file, argv, envp);
+	return shim_search_goes_on(errno, eacces);
 }
 
 /* The candidates of a PATH search, as glibc walks them: "/bin:/usr/bin"
@@ -955,19 +962,7 @@ static int shim_spawnp_cand(const char *cand, void *ctx, int *eacces)
 	int refused;
 
 	sp->rc = shim_spawn(sp->pid, cand, 1, sp->fa, sp->attr, sp->argv, sp->envp, &refused);
-	switch (refused ? 0 : sp->rc) {
-	case EACCES:
-		*eacces = 1;
-		/* fallthrough */
-	case ENOENT:
-	case ESTALE:
-	case ENOTDIR:
-	case ENODEV:
-	case ETIMEDOUT:
-		return 1;
-	default:
-		return 0;
-	}
+	return shim_search_goes_on(refused ? 0 : sp->rc, eacces);
 }
 
 OVL_EXPORT int posix_spawnp(pid_t *pid, const char *file,

@@ -13,6 +13,13 @@ fatal() {
 
 note() { printf 'overlay-run: %s: %s\n' "$SUB" "$*" >&2; }
 
+# set_upper ARG: the one positional UPPER of a subcommand (into the
+# caller's local `upper`).
+set_upper() {
+	[[ -z $upper ]] || usage_error "more than one upper given ('$upper', '$1')"
+	upper=$1
+}
+
 # need_dir WHAT PATH: PATH is an existing directory; prints its canonical path.
 need_dir() {
 	[[ -d $2 ]] || usage_error "$1 '$2' is not an existing directory"

@@ -91,8 +91,7 @@ cmd_diff() {
 		-h | --help) usage; exit 0 ;;
 		-*) usage_error "unknown option '$1' (try --help)" ;;
 		*)
-			[[ -z $upper ]] || usage_error "more than one upper given ('$upper', '$1')"
-			upper=$1
+			set_upper "$1"
 			shift ;;
 		esac
 	done

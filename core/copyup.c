@@ -139,6 +139,8 @@ static int make_file(const char *src, const char *tmp, off_t size, int skip_data
 		in = sys_openat(AT_FDCWD, src, O_RDONLY | O_CLOEXEC, 0);
 		rc = in < 0 ? in : copy_data(in, out, size);
 	}
+	if (rc == 0 && ovl_fsync)
+		rc = sys_fsync(out);
 	if (in >= 0)
 		sys_close(in);
 	sys_close(out);
@@ -193,6 +195,17 @@ static int publish(const char *tmp, const char *dst)
 		rc = 0;
 	}
 	return rc;
+}
+
+/* OVERLAY_FSYNC: the new name is durable once its directory is. */
+static void sync_dir(const char *dir)
+{
+	int fd = sys_openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+
+	if (fd >= 0) {
+		sys_fsync(fd);
+		sys_close(fd);
+	}
 }
 
 /* Copy-up is not a change the user made: the upper parent keeps the times
@@ -312,9 +325,12 @@ int ovl_copy_up(const struct ovl_mount *m, const char *rel, int from, int skip_d
 		rc = publish(tmp, dst);
 	if (rc == 0)
 		ovl_gen_bump(m, rel);
-	if (rc < 0)
+	if (rc < 0) {
 		sys_unlinkat(AT_FDCWD, tmp, 0);
-	else
-		restore_times(parent, &pst);
+		return rc;
+	}
+	restore_times(parent, &pst);
+	if (ovl_fsync)
+		sync_dir(parent);
 	return rc;
 }

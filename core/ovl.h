@@ -66,6 +66,11 @@ int ovl_config_add(const char *mount, const char *upper,
 		   const char *const *lowers, int nlowers,
 		   char *err, size_t errlen);
 
+/* OVERLAY_FSYNC=1: copy-ups are fsync'd (file, then its directory) before
+ * the call that caused them returns.  Off by default, as the kernel's
+ * overlayfs does not sync copy-ups either. */
+extern int ovl_fsync;
+
 /* Forget every mount (tests). */
 void ovl_config_reset(void);
 

@@ -88,6 +88,8 @@ static inline long sys_pwrite(int fd, const void *buf, size_t n, off_t off)
 { return OVL_SC(SYS_pwrite64, fd, buf, n, off, 0, 0); }
 static inline off_t sys_lseek(int fd, off_t off, int whence)
 { return (off_t)OVL_SC(SYS_lseek, fd, off, whence, 0, 0, 0); }
+static inline int sys_fsync(int fd)
+{ return (int)OVL_SC(SYS_fsync, fd, 0, 0, 0, 0, 0); }
 static inline int sys_ftruncate(int fd, off_t len)
 { return (int)OVL_SC(SYS_ftruncate, fd, len, 0, 0, 0, 0); }
 static inline int sys_ioctl(int fd, unsigned long req, long arg)

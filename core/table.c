@@ -15,6 +15,7 @@
 
 static struct ovl_mount mounts[OVL_MAX_MOUNTS];
 static int nmounts;
+int ovl_fsync;
 
 int ovl_active(void) { return nmounts > 0; }
 int ovl_mount_count(void) { return nmounts; }
@@ -291,8 +292,11 @@ int ovl_config_from_env(char *const *envp, char *err, size_t errlen)
 	const char *mount = env_get(envp, "OVERLAY_MOUNT");
 	const char *mounts = env_get(envp, "OVERLAY_MOUNTS");
 
+	const char *fsync = env_get(envp, "OVERLAY_FSYNC");
+
 	if (!upper && !lower && !mount && !(mounts && *mounts))
 		return 0;
+	ovl_fsync = fsync && !strcmp(fsync, "1");
 	if (upper || lower || mount) {
 		if (!upper || !*upper)
 			return fail(err, errlen, "OVERLAY_UPPER is not set");

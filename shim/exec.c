@@ -131,9 +131,10 @@ static size_t shim_count(char *const *v)
 /* The configuration as the library found it at load time, whatever the
  * program did to its environment since.  Written once by the constructor,
  * read-only afterwards. */
-#define SHIM_NKEEP 4
+#define SHIM_NKEEP 5
 static const char *const shim_keep_name[SHIM_NKEEP] = {
 	"OVERLAY_UPPER", "OVERLAY_LOWER", "OVERLAY_MOUNT", "OVERLAY_MOUNTS",
+	"OVERLAY_FSYNC",
 };
 static char *shim_keep[SHIM_NKEEP]; /* "NAME=value", NULL when it was unset */
 static char *shim_self;    /* our file, as the loader named it */

@@ -516,3 +516,23 @@ int count_prefixed(const char *dir, const char *prefix)
 	closedir(d);
 	return n;
 }
+
+/* ---- expectations on the view ----------------------------------------- */
+
+void expect_list(const char *vpath, const char *want)
+{
+	int err = 0;
+	char *s = v_list(vpath, &err);
+	cr_assert_not_null(s, "list %s: %d", vpath, err);
+	cr_assert_str_eq(s, want, "listing of %s: got \"%s\", want \"%s\"", vpath, s, want);
+	free(s);
+}
+
+void expect_content(const char *vpath, const char *want)
+{
+	int err = 0;
+	char *s = v_read(vpath, &err);
+	cr_assert_not_null(s, "read %s: %d", vpath, err);
+	cr_assert_str_eq(s, want, "content of %s: got \"%s\", want \"%s\"", vpath, s, want);
+	free(s);
+}

@@ -106,4 +106,8 @@ char *v_list(const char *vpath, int *err);
 /* Names in the real directory dir that start with prefix (count). */
 int count_prefixed(const char *dir, const char *prefix);
 
+/* Assert the merged listing of vpath (as v_list gives it) / its content. */
+void expect_list(const char *vpath, const char *want);
+void expect_content(const char *vpath, const char *want);
+
 #endif

@@ -18,15 +18,6 @@
 
 #define LOOKUP(name) Test(lookup, name, .init = fx_setup, .fini = fx_teardown)
 
-static void expect_content(const char *vpath, const char *want)
-{
-	int err = 0;
-	char *s = v_read(vpath, &err);
-	cr_assert_not_null(s, "read %s: %d", vpath, err);
-	cr_assert_str_eq(s, want, "content of %s: got \"%s\", want \"%s\"", vpath, s, want);
-	free(s);
-}
-
 LOOKUP(precedence_upper_then_lower1_then_lower2)
 {
 	write_file(UP("all"), "upper");

@@ -17,15 +17,6 @@
 
 #define READDIR(name) Test(readdir, name, .init = fx_setup, .fini = fx_teardown)
 
-static void expect_list(const char *vpath, const char *want)
-{
-	int err = 0;
-	char *s = v_list(vpath, &err);
-	cr_assert_not_null(s, "list %s: %d", vpath, err);
-	cr_assert_str_eq(s, want, "listing of %s: got \"%s\", want \"%s\"", vpath, s, want);
-	free(s);
-}
-
 READDIR(merged_listing_with_accurate_types)
 {
 	mkdirs(UP("d"));

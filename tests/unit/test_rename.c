@@ -17,24 +17,6 @@
 
 #define RENAME(name) Test(rename, name, .init = fx_setup, .fini = fx_teardown)
 
-static void expect_list(const char *vpath, const char *want)
-{
-	int err = 0;
-	char *s = v_list(vpath, &err);
-	cr_assert_not_null(s, "list %s: %d", vpath, err);
-	cr_assert_str_eq(s, want, "listing of %s: got \"%s\", want \"%s\"", vpath, s, want);
-	free(s);
-}
-
-static void expect_content(const char *vpath, const char *want)
-{
-	int err = 0;
-	char *s = v_read(vpath, &err);
-	cr_assert_not_null(s, "read %s: %d", vpath, err);
-	cr_assert_str_eq(s, want, "content of %s: got \"%s\", want \"%s\"", vpath, s, want);
-	free(s);
-}
-
 static int rn(const char *a, const char *b, unsigned flags)
 {
 	return ovl_rename(AT_FDCWD, MNT(a), AT_FDCWD, MNT(b), flags);

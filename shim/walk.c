@@ -623,22 +623,18 @@ static FTSENT *shim_fts_build(FTS *sp, int mode)
 		if (!FTS_SET(sp, FTS_SEEDOT) && shim_fts_isdot(e->d_name))
 			continue;
 		if (!(p = shim_fts_alloc(sp, e->d_name, n)))
-			goto mem;
+			goto fail;
 		if (base + n + 1 > (size_t)sp->fts_pathlen) {
 			if (shim_fts_grow(sp, base + n + 1, head) < 0) {
 				free(p);
-				goto mem;
+				goto fail;
 			}
 			p->fts_path = sp->fts_path;
 		}
 		if (base + n > USHRT_MAX) {
 			free(p);
-			shim_fts_free_list(head);
-			closedir(d);
-			cur->fts_info = FTS_ERR;
-			sp->fts_options |= FTS_STOP;
 			errno = ENAMETOOLONG;
-			return NULL;
+			goto fail;
 		}
 		p->fts_level = (short)(cur->fts_level + 1);
 		p->fts_parent = sp->fts_cur;
@@ -696,7 +692,7 @@ static FTSENT *shim_fts_build(FTS *sp, int mode)
 	if (sp->fts_compar && count > 1)
 		head = shim_fts_sort(sp, head, count);
 	return head;
-mem:
+fail: /* errno says why */
 	err = errno;
 	shim_fts_free_list(head);
 	closedir(d);

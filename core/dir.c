@@ -122,10 +122,9 @@ static int create(int dirfd, const char *path,
 		return make(r.real, arg);
 	if ((rc = ovl_prepare_create(&r)) < 0)
 		return rc;
-	if ((rc = make(r.real, arg)) < 0)
-		return rc;
-	ovl_open_done(&r);
-	return 0;
+	rc = make(r.real, arg);
+	ovl_open_done(&r, rc);
+	return rc;
 }
 
 struct node { mode_t mode; dev_t dev; };
@@ -209,10 +208,8 @@ int ovl_mkdir(int dirfd, const char *path, mode_t mode)
 	if ((rc = ovl_prepare_create(&r)) < 0)
 		return rc;
 	rc = r.upper_wh ? mkdir_opaque(r.real, mode) : sys_mkdirat(AT_FDCWD, r.real, mode);
-	if (rc < 0)
-		return rc;
-	ovl_open_done(&r);
-	return 0;
+	ovl_open_done(&r, rc);
+	return rc;
 }
 
 /* Link something that is not a name in a mount (a descriptor, a host file)
@@ -228,8 +225,8 @@ static int link_into(int olddirfd, const char *oldpath, int newdirfd,
 	if (n.m && (rc = ovl_prepare_create(&n)) < 0)
 		return rc;
 	rc = sys_linkat(olddirfd, oldpath, AT_FDCWD, n.real, flags);
-	if (rc == 0 && n.m)
-		ovl_open_done(&n);
+	if (n.m)
+		ovl_open_done(&n, rc);
 	return rc;
 }
 
@@ -261,10 +258,9 @@ int ovl_link(int olddirfd, const char *oldpath, int newdirfd,
 			return rc;
 		ovl_real_in(o.m, 0, o.rel, o.real, sizeof o.real);
 	}
-	if ((rc = sys_linkat(AT_FDCWD, o.real, AT_FDCWD, n.real, 0)) < 0)
-		return rc;
-	ovl_open_done(&n);
-	return 0;
+	rc = sys_linkat(AT_FDCWD, o.real, AT_FDCWD, n.real, 0);
+	ovl_open_done(&n, rc);
+	return rc;
 }
 
 /* Remove a directory tree of our own (a retired upper directory that holds
@@ -533,7 +529,7 @@ int ovl_rename(int olddirfd, const char *oldpath, int newdirfd,
 	}
 	rc = sys_renameat2(AT_FDCWD, o.real, AT_FDCWD, n.real, 0);
 	renamed(&o, &n);
-	if (rc == 0 && n.layer < 0)
-		ovl_open_done(&n);
+	if (n.layer < 0)
+		ovl_open_done(&n, rc);
 	return rc;
 }

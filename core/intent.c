@@ -117,14 +117,50 @@ int ovl_prepare_create(struct ovl_res *r)
 	return ovl_prepare_parent(r);
 }
 
-/* A new upper entry now hides the name, so the whiteout it replaces can go:
- * removing it afterwards means the lower object never shows through. */
-void ovl_open_done(const struct ovl_res *r)
+/* The host refused a call that lookup prepared, in a way that contradicts
+ * what lookup said: EEXIST for a name it found missing, ENOENT for an
+ * object it found (or for a parent it walked through).  Another process
+ * changed the name and has not bumped its counters yet, or did so while
+ * we looked: bump them ourselves, so that neither our cached answer nor
+ * anyone else's outlives the change (mkdir -p then stats what another
+ * mkdir -p just made, and must find it). */
+static void host_disagrees(const struct ovl_res *r, int rc)
+{
+	char prefix[PATH_MAX];
+	size_t len = strlen(r->rel);
+
+	if (rc == -EEXIST && r->layer < 0) {
+		ovl_gen_bump(r->m, r->rel);
+		return;
+	}
+	if (rc != -ENOENT && rc != -ENOTDIR)
+		return;
+	/* any component may be the stale one: they are few */
+	memcpy(prefix, r->rel, len + 1);
+	for (size_t i = len; i > 0; i--) {
+		if (i == len || prefix[i] == '/') {
+			prefix[i] = '\0';
+			ovl_gen_bump(r->m, prefix);
+		}
+	}
+}
+
+/* After the host call that ovl_for_open (or a creator) prepared, with its
+ * result (>= 0, or -errno).  A new upper entry now hides the name, so the
+ * whiteout it replaces can go: removing it afterwards means the lower
+ * object never shows through. */
+void ovl_open_done(const struct ovl_res *r, int rc)
 {
 	char wh[PATH_MAX];
 	int n;
 
-	if (!r->m || r->layer >= 0)
+	if (!r->m)
+		return;
+	if (rc < 0) {
+		host_disagrees(r, rc);
+		return;
+	}
+	if (r->layer >= 0)
 		return;
 	if (!r->upper_wh) {
 		ovl_gen_bump(r->m, r->rel);

@@ -201,9 +201,10 @@ int ovl_fd_for_write(int fd, struct ovl_res *r);
 /* For open(): decides from oflags (O_CREAT, O_EXCL, O_TRUNC, O_ACCMODE,
  * O_APPEND, O_NOFOLLOW, O_DIRECTORY) where the open lands; copies up on a
  * write open, prepares the upper parent on a create.  After the caller's
- * open of r->real succeeds it must call ovl_open_done(r). */
+ * open of r->real it must call ovl_open_done(r, result), success or not:
+ * a failure that contradicts the lookup retires the cached answers. */
 int ovl_for_open(int dirfd, const char *path, int oflags, struct ovl_res *r);
-void ovl_open_done(const struct ovl_res *r);
+void ovl_open_done(const struct ovl_res *r, int rc /* the call's: >= 0 or -errno */);
 
 /* For core's own creators: make the upper parent of a missing r exist, and
  * check that a name may be created (not reserved, not taken). */

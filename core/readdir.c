@@ -201,7 +201,7 @@ static int read_layer(struct builder *b, const char *real)
 	int rc;
 
 	if (fd < 0)
-		return fd == -ENOENT ? 0 : fd; /* removed meanwhile */
+		return fd; /* ENOENT: removed meanwhile (the caller decides) */
 	b->dirfd = fd;
 	b->wh_len = 0;
 	rc = ovl_dir_each(fd, take, b);
@@ -251,7 +251,8 @@ struct where {
 };
 
 static void teach_cache(const struct builder *b, const struct where *w,
-			size_t first, uint64_t mask, const uint64_t *g)
+			size_t first, uint64_t mask, const uint64_t *stamps,
+			uint64_t dstamp)
 {
 	const struct ovl_dir *d = b->d;
 	int all = 1;
@@ -270,27 +271,68 @@ static void teach_cache(const struct builder *b, const struct where *w,
 		}
 		const char *name = d->names + (size_t)e->name;
 		uint64_t h = ovl_child_hash(w->hash, w->rlen, name, e->namelen);
-		uint64_t stamp = mask & 1 ? ovl_gen_name(g, h) : 0;
+		uint64_t stamp = stamps ? stamps[i - first] : 0;
 		all &= ovl_cache_put(w->m, w->rel, w->rlen, name, e->namelen, h, mask, stamp, &c);
 	}
 	/* "not listed means missing" holds only if every name went in */
 	if (all)
-		ovl_cache_put_complete(w->m, w->rel, w->rlen, w->hash, mask,
-			       mask & 1 ? ovl_gen_dir(g, w->hash) : 0);
+		ovl_cache_put_complete(w->m, w->rel, w->rlen, w->hash, mask, dstamp);
+}
+
+/* The upper counters of the names listed since first.  They are read after
+ * the listing and before the directory's counter is read again: a change
+ * the listing missed bumped the directory before that second read (the
+ * listing is then not steady and teaches nothing), or bumps the name after
+ * it, and so after we read the name's counter (the answer is born stale). */
+static uint64_t *read_stamps(const struct builder *b, const struct where *w,
+			     size_t first, const uint64_t *g)
+{
+	const struct ovl_dir *d = b->d;
+	uint64_t *s = malloc((d->count - first + 1) * sizeof *s);
+
+	if (!s)
+		return NULL;
+	for (size_t i = first; i < d->count; i++) {
+		const struct ovl_dirent *e = &d->ents[i];
+		uint64_t h = ovl_child_hash(w->hash, w->rlen, d->names + (size_t)e->name,
+					    e->namelen);
+		s[i - first] = ovl_gen_name(g, h);
+	}
+	return s;
+}
+
+/* The upper holds no directory at w->rel (nor anything else there). */
+static int upper_lacks(const struct where *w)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	int rc = ovl_real_in(w->m, 0, w->rel, real, sizeof real);
+
+	if (rc < 0)
+		return 0;
+	rc = sys_lstat(real, &st);
+	return rc == -ENOENT || rc == -ENOTDIR;
 }
 
 /* Read the layers of mask into b, then teach the cache what they say when
  * it is sure to be current.  The directory's counter is read before and
  * after listing: unchanged, no change in it completed meanwhile, and any
  * change still under way bumps its name's counter after we read it (gen.c
- * bumps in that order), retiring what we teach. */
+ * bumps the directory first, then the name; see read_stamps). */
 static int list_layers(struct builder *b, const struct where *w, uint64_t mask)
 {
 	const uint64_t *g = __atomic_load_n(&w->m->gen, __ATOMIC_ACQUIRE);
 	uint64_t before = g ? ovl_gen_dir(g, w->hash) : 0;
 	size_t first = b->d->count;
 	char real[PATH_MAX];
-	int rc = 0;
+	int rc = 0, gone = 0;
+	/* A listing of the lowers alone (the upper has no such directory, or
+	 * the caller asked about the lowers only) also answers lookups made
+	 * with the upper in the mask, but only while the upper directory is
+	 * missing: once made, each entry made in it bumps that name's counter
+	 * and the directory's.  An upper directory that exists already may
+	 * hold entries and whiteouts this listing does not see. */
+	int also_upper = g && !(mask & 1) && upper_lacks(w);
 
 	b->layer = -1;
 
@@ -303,22 +345,25 @@ static int list_layers(struct builder *b, const struct where *w, uint64_t mask)
 			b->layer = i;
 			rc = read_layer(b, real);
 		}
+		/* A layer's directory removed meanwhile lists nothing; such a
+		 * listing is not the directory's, so it teaches nothing. */
+		if (rc == -ENOENT || rc == -ENOTDIR) {
+			gone = 1;
+			rc = 0;
+		}
 	}
 	free(b->slots);
 	b->slots = NULL;
-	if (rc < 0)
+	if (rc < 0 || gone)
 		return rc;
-	int steady = g && ovl_gen_dir(g, w->hash) == before;
 	if (!(mask & 1))
-		teach_cache(b, w, first, mask, NULL); /* lowers only: for good */
-	else if (steady)
-		teach_cache(b, w, first, mask, g);
-	/* No upper directory yet: once a copy-up makes one, lookups come with
-	 * the upper in the mask.  Until an entry is made in it (which bumps
-	 * that name's counter and the directory's) it adds nothing to any
-	 * answer: answer those too. */
-	if (steady && !(mask & 1))
-		teach_cache(b, w, first, mask | 1, g);
+		teach_cache(b, w, first, mask, NULL, 0); /* lowers only: for good */
+	if (!g || (!(mask & 1) && !also_upper))
+		return 0;
+	uint64_t *stamps = read_stamps(b, w, first, g);
+	if (stamps && ovl_gen_dir(g, w->hash) == before)
+		teach_cache(b, w, first, mask | 1, stamps, before);
+	free(stamps);
 	return 0;
 }
 
@@ -333,9 +378,16 @@ static void builder_free(struct builder *b)
 void ovl_dir_learn(const struct ovl_mount *m, const char *rel, size_t rlen,
 		   uint64_t hash, uint64_t mask)
 {
-	struct where w = { m, rel, rlen, hash };
+	char dir[PATH_MAX];
+	struct where w = { m, dir, rlen, hash };
 	struct builder b = { 0 };
 
+	/* rel may go on past rlen (lookup hands in the path being walked):
+	 * the listing needs the directory's own path */
+	if (rlen >= sizeof dir)
+		return;
+	memcpy(dir, rel, rlen);
+	dir[rlen] = '\0';
 	b.d = calloc(1, sizeof *b.d);
 	if (!b.d)
 		return;

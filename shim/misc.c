@@ -108,8 +108,8 @@ static int shim_sock_call(int create, int fd, const struct sockaddr *sa, socklen
 	err = errno;
 	if (dirfd >= 0)
 		SHIM_NEXT(close)(dirfd);
-	if (v == 0 && create)
-		ovl_open_done(&r);
+	if (create)
+		ovl_open_done(&r, v == 0 ? 0 : -err);
 	errno = err;
 	return v;
 }

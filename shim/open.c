@@ -84,10 +84,9 @@ static inline void shim_note_none(FILE *f, const struct ovl_res *r)
 			SHIM_REBIND                                          \
 			v = SHIM_NEXT(name) args;                            \
 		}                                                            \
-		if (v != fail) {                                             \
-			ovl_open_done(&r);                                   \
+		ovl_open_done(&r, v != fail ? 0 : -errno);                   \
+		if (v != fail)                                               \
 			note(v, &r);                                         \
-		}                                                            \
 		return v;                                                    \
 	}
 

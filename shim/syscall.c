@@ -58,10 +58,9 @@ static long shim_openat2(const long *a)
 		return -1;
 	}
 	fd = SHIM_NEXT(syscall)(SYS_openat2, AT_FDCWD, r.real, how, a[3], 0, 0);
-	if (fd >= 0) {
-		ovl_open_done(&r);
+	ovl_open_done(&r, fd >= 0 ? 0 : -errno);
+	if (fd >= 0)
 		ovl_fd_opened((int)fd, &r);
-	}
 	return fd;
 }
 

@@ -204,6 +204,30 @@ MERGED_VIEW='find . -mindepth 1 -printf "%p %y %m\n" | LC_ALL=C sort
 find . -type l -printf "%p -> %l\n" | LC_ALL=C sort
 find . -type f -exec sha256sum {} + | LC_ALL=C sort -k2'
 
+# kernel_compare SCRIPT [LOWER...]: run `sh -c SCRIPT` with cwd at the
+# mount, on the upper $U over $L (and the further lowers given), and on the
+# kernel's overlayfs over copies of those lowers.
+kernel_compare() {
+	local script=$1 l
+	shift
+	local lowers=("$L" "$@") args=(--upper "$U")
+	for l in "${lowers[@]}"; do args+=(--lower "$l"); done
+	freeze "${lowers[@]}"
+	kernel_mount "${lowers[@]}"
+	run -C "$KM" sh -c "$script"
+	local kout=$OUT kerr=$ERR krc=$RC
+	run -C "$KM" sh -c "$MERGED_VIEW"
+	local kview=$OUT
+	[[ -n $kview ]] || fail "empty merged view of the kernel mount"
+
+	run_ovl -C "$L" "${args[@]}" -- sh -c "$script"
+	expect_eq "stdout: kernel (<) vs liboverlay (>)" "$kout" "$OUT"
+	expect_eq "stderr: kernel (<) vs liboverlay (>)" "$kerr" "$ERR"
+	expect_eq "status: kernel vs liboverlay" "$krc" "$RC"
+	run_ovl -C "$L" "${args[@]}" -- sh -c "$MERGED_VIEW"
+	expect_eq "merged view: kernel (<) vs liboverlay (>)" "$kview" "$OUT"
+}
+
 # kernel_mount LOWER...: mount copies of the lowers (whiteouts converted from
 # the OCI form `.wh.NAME` / `.wh..wh..opq` to the kernel's) under a fresh
 # upper at $KM.  Skips the test when the kernel cannot do it here.

@@ -4,30 +4,6 @@
 # overlayfs cannot be mounted (not root, no overlay support, nested mounts).
 # shellcheck shell=bash disable=SC2016,SC2034
 
-# kernel_compare SCRIPT [LOWER...]: run `sh -c SCRIPT` with cwd at the
-# mount, on the upper $U over $L (and the further lowers given), and on the
-# kernel's overlayfs over copies of those lowers.
-kernel_compare() {
-	local script=$1 l
-	shift
-	local lowers=("$L" "$@") args=(--upper "$U")
-	for l in "${lowers[@]}"; do args+=(--lower "$l"); done
-	freeze "${lowers[@]}"
-	kernel_mount "${lowers[@]}"
-	run -C "$KM" sh -c "$script"
-	local kout=$OUT kerr=$ERR krc=$RC
-	run -C "$KM" sh -c "$MERGED_VIEW"
-	local kview=$OUT
-	[[ -n $kview ]] || fail "empty merged view of the kernel mount"
-
-	run_ovl -C "$L" "${args[@]}" -- sh -c "$script"
-	expect_eq "stdout: kernel (<) vs liboverlay (>)" "$kout" "$OUT"
-	expect_eq "stderr: kernel (<) vs liboverlay (>)" "$kerr" "$ERR"
-	expect_eq "status: kernel vs liboverlay" "$krc" "$RC"
-	run_ovl -C "$L" "${args[@]}" -- sh -c "$MERGED_VIEW"
-	expect_eq "merged view: kernel (<) vs liboverlay (>)" "$kview" "$OUT"
-}
-
 test_kernel_issue_scenario() {
 	put "$L/f" eff
 	put "$L/g" gee

@@ -368,10 +368,9 @@ int v_open(const char *vpath, int flags, mode_t mode)
 	}
 	cr_assert_eq(rc, 0, "ovl_for_open(%s) returned %d", vpath, rc);
 	int fd = open(r.real, flags, mode);
-	if (fd < 0)
-		return -errno;
-	ovl_open_done(&r);
-	return fd;
+	int err = fd < 0 ? -errno : 0;
+	ovl_open_done(&r, err);
+	return fd < 0 ? err : fd;
 }
 
 char *v_read(const char *vpath, int *err)

@@ -37,6 +37,40 @@ static int resolve_pair(int od, const char *op, int oflags, struct ovl_res *o,
 	return 0;
 }
 
+/* The final component of a path as the kernel's namei sorts it before any
+ * filesystem is asked: a plain name, "." or ".." (trailing slashes
+ * ignored).  Calls that create, remove or rename refuse the last two, each
+ * with its own errno. */
+enum last { LAST_NAME, LAST_DOT, LAST_DOTDOT };
+
+static enum last last_type(const char *path)
+{
+	size_t n = strlen(path), e;
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	e = n;
+	while (n > 0 && path[n - 1] != '/')
+		n--;
+	if (e - n == 1 && path[n] == '.')
+		return LAST_DOT;
+	if (e - n == 2 && path[n] == '.' && path[n + 1] == '.')
+		return LAST_DOTDOT;
+	return LAST_NAME;
+}
+
+/* A new non-directory named with a trailing slash ("f/"): EEXIST when the
+ * name exists (ovl_prepare_create says so), else ENOENT, as the kernel's
+ * filename_create; a "." or ".." is never new. */
+static int check_new_name(const char *path, const struct ovl_res *r, int is_dir)
+{
+	if (last_type(path) != LAST_NAME)
+		return -EEXIST;
+	if (r->m && r->trailing && !is_dir && r->layer < 0 && !r->reserved)
+		return -ENOENT;
+	return 0;
+}
+
 /* Every whiteout is a hard link to one empty file, as the kernel's are:
  * a link costs no inode, which rm -rf of a large lower tree notices.
  * This makes that file, at path p. */
@@ -120,7 +154,7 @@ static int create(int dirfd, const char *path,
 		return rc;
 	if (!r.m)
 		return make(r.real, arg);
-	if ((rc = ovl_prepare_create(&r)) < 0)
+	if ((rc = check_new_name(path, &r, 0)) < 0 || (rc = ovl_prepare_create(&r)) < 0)
 		return rc;
 	rc = make(r.real, arg);
 	ovl_open_done(&r, rc);
@@ -205,7 +239,7 @@ int ovl_mkdir(int dirfd, const char *path, mode_t mode)
 		return rc;
 	if (!r.m)
 		return sys_mkdirat(AT_FDCWD, r.real, mode);
-	if ((rc = ovl_prepare_create(&r)) < 0)
+	if ((rc = check_new_name(path, &r, 1)) < 0 || (rc = ovl_prepare_create(&r)) < 0)
 		return rc;
 	rc = r.upper_wh ? mkdir_opaque(r.real, mode) : sys_mkdirat(AT_FDCWD, r.real, mode);
 	ovl_open_done(&r, rc);
@@ -222,7 +256,8 @@ static int link_into(int olddirfd, const char *oldpath, int newdirfd,
 
 	if (rc != 0)
 		return rc;
-	if (n.m && (rc = ovl_prepare_create(&n)) < 0)
+	if (n.m && ((rc = check_new_name(newpath, &n, 0)) < 0 ||
+		    (rc = ovl_prepare_create(&n)) < 0))
 		return rc;
 	rc = sys_linkat(olddirfd, oldpath, AT_FDCWD, n.real, flags);
 	if (n.m)
@@ -249,10 +284,11 @@ int ovl_link(int olddirfd, const char *oldpath, int newdirfd,
 		       sys_linkat(AT_FDCWD, o.real, AT_FDCWD, n.real, flags & AT_SYMLINK_FOLLOW);
 	if (o.layer < 0)
 		return -ENOENT;
+	/* the new name first: link(dir, existing) is EEXIST */
+	if ((rc = check_new_name(newpath, &n, 0)) < 0 || (rc = ovl_prepare_create(&n)) < 0)
+		return rc;
 	if (S_ISDIR(o.type))
 		return -EPERM;
-	if ((rc = ovl_prepare_create(&n)) < 0)
-		return rc;
 	if (o.layer > 0) {
 		if ((rc = ovl_copy_up(o.m, o.rel, o.layer, 0)) < 0)
 			return rc;
@@ -385,6 +421,14 @@ int ovl_unlink(int dirfd, const char *path, int flags)
 		return rc;
 	if (!r.m)
 		return sys_unlinkat(AT_FDCWD, r.real, flags & AT_REMOVEDIR);
+	switch (last_type(path)) {
+	case LAST_DOT:
+		return flags & AT_REMOVEDIR ? -EINVAL : -EISDIR;
+	case LAST_DOTDOT:
+		return flags & AT_REMOVEDIR ? -ENOTEMPTY : -EISDIR;
+	case LAST_NAME:
+		break;
+	}
 	if (r.layer < 0)
 		return -ENOENT;
 	return flags & AT_REMOVEDIR ? remove_dir(&r) : remove_file(&r);
@@ -402,28 +446,42 @@ static int same_object(const struct ovl_res *o, const struct ovl_res *n)
 	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-static int check_rename(const struct ovl_res *o, const struct ovl_res *n,
+/* The checks of the kernel's rename, in its order: the VFS's (names,
+ * trailing slashes, a move into its own subtree or onto an ancestor, the
+ * types), then overlayfs's own (EXDEV, emptiness) in ovl_rename below. */
+static int check_rename(const char *oldpath, const struct ovl_res *o,
+			const char *newpath, const struct ovl_res *n,
 			unsigned int flags)
 {
-	size_t olen = strlen(o->rel);
+	size_t olen = strlen(o->rel), nlen = strlen(n->rel);
+	int exchange = flags & RENAME_EXCHANGE;
 
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
 		return -EINVAL;
-	if ((flags & RENAME_NOREPLACE) && (flags & RENAME_EXCHANGE))
+	if ((flags & RENAME_NOREPLACE) && exchange)
 		return -EINVAL;
-	if (o->layer < 0)
-		return -ENOENT;
-	if (n->reserved)
-		return -EINVAL;
-	if (!o->rel[0] || !n->rel[0])
+	if (last_type(oldpath) != LAST_NAME || last_type(newpath) != LAST_NAME)
 		return -EBUSY;
-	if (strncmp(n->rel, o->rel, olen) == 0 && n->rel[olen] == '/')
-		return -EINVAL; /* into its own subtree */
-	if ((flags & RENAME_EXCHANGE) && n->layer < 0)
+	if (o->layer < 0)
 		return -ENOENT;
 	if ((flags & RENAME_NOREPLACE) && n->layer >= 0)
 		return -EEXIST;
-	if (n->layer >= 0 && !(flags & RENAME_EXCHANGE)) {
+	if (exchange && n->layer < 0)
+		return -ENOENT;
+	if (exchange && n->trailing && !S_ISDIR(n->type))
+		return -ENOTDIR;
+	if (!S_ISDIR(o->type) && (o->trailing || (!exchange && n->trailing)))
+		return -ENOTDIR;
+	if (n->reserved)
+		return -EINVAL;
+	if (strncmp(n->rel, o->rel, olen) == 0 && n->rel[olen] == '/')
+		return -EINVAL; /* into its own subtree */
+	if (nlen < olen && strncmp(o->rel, n->rel, nlen) == 0 &&
+	    (nlen == 0 || o->rel[nlen] == '/'))
+		return exchange ? -EINVAL : -ENOTEMPTY; /* onto an ancestor */
+	if (!o->rel[0] || !n->rel[0])
+		return -EBUSY;
+	if (n->layer >= 0 && !exchange) {
 		if (S_ISDIR(o->type) && !S_ISDIR(n->type))
 			return -ENOTDIR;
 		if (!S_ISDIR(o->type) && S_ISDIR(n->type))
@@ -503,7 +561,7 @@ int ovl_rename(int olddirfd, const char *oldpath, int newdirfd,
 	if (!o.m || !n.m)
 		return o.m || n.m ? -EXDEV :
 		       sys_renameat2(AT_FDCWD, o.real, AT_FDCWD, n.real, flags);
-	if ((rc = check_rename(&o, &n, flags)) < 0)
+	if ((rc = check_rename(oldpath, &o, newpath, &n, flags)) < 0)
 		return rc;
 	if (same_object(&o, &n))
 		return 0;
@@ -512,6 +570,10 @@ int ovl_rename(int olddirfd, const char *oldpath, int newdirfd,
 		renamed(&o, &n);
 		return rc;
 	}
+	/* overlayfs refuses a directory it cannot move (EXDEV) before it
+	 * looks whether the target is empty */
+	if (S_ISDIR(o.type) && (rc = movable_up(&o)) < 0)
+		return rc;
 	if (S_ISDIR(o.type) && n.layer >= 0 && (rc = merged_is_empty(&n)) < 0)
 		return rc;
 	if ((rc = movable_up(&o)) < 0)

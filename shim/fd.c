@@ -7,8 +7,8 @@
  * descriptor keeps reading the lower copy, as a read-only descriptor does
  * after any other copy-up (DESIGN.md, copy-up).
  *
- * ftruncate is hot: descriptors on upper or host files cost one check in
- * core and go through as they are.
+ * ftruncate is hot: descriptors on upper or host files cost one fcntl and
+ * one check in core and go through as they are.
  */
 #include "shim.h"
 
@@ -50,30 +50,47 @@ int shim_fd_write(int fd, int named, struct ovl_res *r)
 		return bypath;                                               \
 	}
 
-/* ftruncate on a descriptor not open for writing fails in the kernel with
- * EINVAL; here the copy-up has happened by then, which only costs an
- * unchanged copy in the upper for a call that was an error anyway. */
-static int shim_fd_trunc(int fd, const char *real, off64_t len)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0)
-		return -1;
-	if ((fl & O_ACCMODE) == O_RDONLY) {
-		errno = EINVAL;
-		return -1;
-	}
-	return SHIM_NEXT(truncate64)(real, len);
-}
-
 SHIM_FD(fchmod, (int fd, mode_t mode), (fd, mode), fd, SHIM_NEXT(chmod)(r.real, mode))
 SHIM_FD(fchown, (int fd, uid_t owner, gid_t group), (fd, owner, group), fd, SHIM_NEXT(lchown)(r.real, owner, group))
 SHIM_FD(futimens, (int fd, const struct timespec times[2]), (fd, times), fd, SHIM_NEXT(utimensat)(AT_FDCWD, r.real, times, AT_SYMLINK_NOFOLLOW))
 SHIM_FD(futimes, (int fd, const struct timeval times[2]), (fd, times), fd, SHIM_NEXT(lutimes)(r.real, times))
 SHIM_FD(fsetxattr, (int fd, const char *name, const void *value, size_t size, int flags), (fd, name, value, size, flags), fd, SHIM_NEXT(lsetxattr)(r.real, name, value, size, flags))
 SHIM_FD(fremovexattr, (int fd, const char *name), (fd, name), fd, SHIM_NEXT(lremovexattr)(r.real, name))
-SHIM_FD(ftruncate, (int fd, off_t len), (fd, len), fd, shim_fd_trunc(fd, r.real, len))
-SHIM_FD(ftruncate64, (int fd, off64_t len), (fd, len), fd, shim_fd_trunc(fd, r.real, len))
+/* ftruncate fails on a descriptor not open for writing (EINVAL), an O_PATH
+ * one (EBADF) or a negative length (EINVAL) before anything can change:
+ * such calls go to the kernel as they are, so a failing call copies
+ * nothing up (a copy-up would break the lower file's hard links).  Only a
+ * writable descriptor inherited on a lower file is left to copy up. */
+static int shim_trunc(int fd, off64_t len, int (*next)(int, off64_t))
+{
+	struct ovl_res r;
+	int fl = SHIM_NEXT(fcntl)(fd, F_GETFL);
+	int rc = fl < 0 || len < 0 || (fl & O_PATH) || (fl & O_ACCMODE) == O_RDONLY
+			 ? OVL_PASS : shim_fd_write(fd, 1, &r);
+
+	if (rc == OVL_PASS)
+		return next(fd, len);
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return SHIM_NEXT(truncate64)(r.real, len);
+}
+
+static int shim_next_ftruncate(int fd, off64_t len)
+{
+	return SHIM_NEXT(ftruncate)(fd, (off_t)len);
+}
+
+OVL_EXPORT int ftruncate(int fd, off_t len)
+{
+	return shim_trunc(fd, len, shim_next_ftruncate);
+}
+
+OVL_EXPORT int ftruncate64(int fd, off64_t len)
+{
+	return shim_trunc(fd, len, SHIM_NEXT(ftruncate64));
+}
 
 /* The descriptor table of core remembers which descriptors are virtual
  * directories; a descriptor closed or replaced must be forgotten there

@@ -63,3 +63,91 @@ for n in range(100):
 	expect_eq "failed mkdir -p (none natively)" "" "$(cat "$T/mkdir.err")"
 	[[ -d $U/m/d200/a && -d $U/m/d200/b && -d $U/m/p99/b ]] || fail "the directories were not made"
 }
+
+# ftruncate on a read-only descriptor fails (EINVAL) before anything can
+# change: it must not copy the file up, which would break its hard links.
+test_exact_failed_ftruncate_changes_nothing() {
+	put "$L/f" hello
+	ln "$L/f" "$L/g"
+	kernel_compare 'python3 -c "
+import os
+fd = os.open(\"f\", os.O_RDONLY)
+try: os.ftruncate(fd, 2); print(\"ftruncate ok\")
+except OSError as e: print(\"ftruncate\", e.strerror)
+print(\"nlink\", os.lstat(\"f\").st_nlink, os.lstat(\"g\").st_nlink)
+os.fchmod(fd, 0o600)
+print(oct(os.lstat(\"f\").st_mode), os.lstat(\"f\").st_nlink)
+"'
+}
+
+# errno as the kernel gives it, for the calls whose errno programs branch
+# on (mkdir -p, mv, cp, shutil): names ending in "." or "..", trailing
+# slashes on new non-directories, renames onto an ancestor, a merged
+# directory renamed onto a non-empty one (EXDEV before ENOTEMPTY).
+test_exact_errno_of_namespace_calls() {
+	mkdir -p "$L/d" "$L/e/sub" "$L/merged" "$L/full" "$L2/merged"
+	put "$L/d/f" f
+	put "$L/file" f
+	put "$L/full/x" x
+	put "$L/merged/m" 1
+	put "$L2/merged/m2" 2
+	ln -s file "$L/lnk"
+	ln -s d "$L/lnkdir"
+	ln -s nowhere "$L/dangling"
+	ln -s loop "$L/loop"
+	cat >"$T/probe.py" <<'PY'
+import os, errno
+def t(name, f, *a):
+    try:
+        r = f(*a)
+        print(name, 'ok')
+    except OSError as e:
+        print(name, errno.errorcode[e.errno])
+t('rename d/f d', os.rename, 'd/f', 'd')
+t('link dir existing', os.link, 'd', 'file')
+t('rename merged onto non-empty', os.rename, 'merged', 'full')
+t('open dir O_CREAT', os.open, 'd', os.O_CREAT | os.O_WRONLY)
+t('open dir O_CREAT rdonly', os.open, 'd', os.O_CREAT | os.O_RDONLY)
+t('mkdir existing file', os.mkdir, 'file')
+t('mkdir d/ existing', os.mkdir, 'd/')
+t('symlink t d/ existing', os.symlink, 't', 'd/')
+t('symlink y nosuch/', os.symlink, 'y', 'nosuch/')
+t('mknod nosuch/', os.mknod, 'nosuch/')
+t('link file nosuch/', os.link, 'file', 'nosuch/')
+t('mkdir newdir/', os.mkdir, 'newdir/')
+t('stat file/x', os.stat, 'file/x')
+t('stat nosuch/x', os.stat, 'nosuch/x')
+t('open file/x creat', os.open, 'file/x', os.O_CREAT | os.O_WRONLY)
+t('open nosuch/x creat', os.open, 'nosuch/x', os.O_CREAT | os.O_WRONLY)
+t('mkdir nosuch/x', os.mkdir, 'nosuch/x')
+t('unlink d', os.unlink, 'd')
+t('unlink e/.', os.unlink, 'e/.')
+t('rmdir file', os.rmdir, 'file')
+t('rmdir d', os.rmdir, 'd')
+t('rmdir e/.', os.rmdir, 'e/.')
+t('rmdir e/..', os.rmdir, 'e/..')
+t('mkdir e/.', os.mkdir, 'e/.')
+t('rename e/. x', os.rename, 'e/.', 'x')
+t('rename file e/..', os.rename, 'file', 'e/..')
+t('rename file e', os.rename, 'file', 'e')
+t('rename e file', os.rename, 'e', 'file')
+t('rename e e/sub/x', os.rename, 'e', 'e/sub/x')
+t('rename file x/', os.rename, 'file', 'x/')
+t('rename file/ x', os.rename, 'file/', 'x')
+t('stat dangling/', os.stat, 'dangling/')
+t('lstat file/', os.lstat, 'file/')
+t('lstat lnkdir/', os.lstat, 'lnkdir/')
+t('readlink file', os.readlink, 'file')
+t('truncate d', os.truncate, 'd', 0)
+t('open file O_DIRECTORY', os.open, 'file', os.O_RDONLY | os.O_DIRECTORY)
+t('open lnk O_NOFOLLOW', os.open, 'lnk', os.O_RDONLY | os.O_NOFOLLOW)
+t('mkdir lnk', os.mkdir, 'lnk')
+t('mkdir dangling', os.mkdir, 'dangling')
+t('open dangling creat excl', os.open, 'dangling', os.O_CREAT | os.O_WRONLY | os.O_EXCL)
+t('open loop', os.open, 'loop', os.O_RDONLY)
+t('rmdir merged', os.rmdir, 'merged')
+t('rmdir e', os.rmdir, 'e')
+print(sorted(os.listdir('.')))
+PY
+	kernel_compare "python3 $T/probe.py" "$L2"
+}

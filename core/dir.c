@@ -526,8 +526,13 @@ static int prepare_dir_target(struct ovl_res *o, struct ovl_res *n)
 
 	if (n->upper_wh || (n->layer >= 0 && (n->mask & ~1ULL)) ||
 	    (n->layer >= 0 && ovl_lower_has(n->m, n->rel, n->pmask))) {
-		if ((rc = make_opaque(o->real)) < 0)
+		/* the marker is ours, not a change to the directory: it keeps
+		 * its times, as on the kernel (an xattr there) */
+		struct stat st;
+		if ((rc = sys_lstat(o->real, &st)) < 0 || (rc = make_opaque(o->real)) < 0)
 			return rc;
+		struct timespec ts[2] = { st.st_atim, st.st_mtim };
+		sys_utimensat(AT_FDCWD, o->real, ts, AT_SYMLINK_NOFOLLOW);
 	}
 	if (n->layer >= 0 && (n->mask & 1)) {
 		/* the upper target may hold whiteouts: swap it out whole */

@@ -6,11 +6,12 @@
  * exec), but reading it costs a microsecond; fts-based walkers (find,
  * rm -rf, du) make one such call per entry.  So a directory opened through
  * the library records its virtual path here, and close, dup2 and friends
- * forget it.  A record is trusted only while no directory in the upper has
- * moved since it was made (the epoch of gen.c): after that the descriptor
- * may name a different virtual path, and /proc decides.  (A descriptor on
- * a directory that was removed and made again resolves in the new one,
- * where the kernel would say ENOENT.)
+ * forget it.  A record is trusted only while the change counter of the
+ * directory's own name (gen.c) holds the value it had when the record was
+ * made: a directory removed (and perhaps made again), or any directory
+ * moved (the epoch, part of every counter), makes /proc decide, and
+ * ovl_fd_virtual then finds out whether the descriptor is still on a
+ * directory of the view.
  *
  * Slots are written under a per-slot sequence count, so a reader (another
  * thread, a signal handler) never takes a half-written path: it falls back
@@ -27,16 +28,17 @@ struct slot {
 	unsigned seq;         /* odd while being written */
 	unsigned short len;
 	const struct ovl_mount *m;
-	uint64_t epoch;
+	uint64_t stamp;       /* the counter of the directory's name, + 1 */
 	char path[FD_PATH];
 };
 
 static struct slot slots[FD_SLOTS];
 
-static uint64_t epoch_of(const struct ovl_mount *m)
+/* 0: no counters, nothing can be trusted */
+static uint64_t stamp_of(const struct ovl_mount *m, const char *rel, size_t rlen)
 {
 	const uint64_t *g = __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
-	return g ? __atomic_load_n(&g[0], __ATOMIC_ACQUIRE) + 1 : 0;
+	return g ? ovl_gen_name(g, ovl_gen_hash(rel, rlen)) + 1 : 0;
 }
 
 void ovl_fd_forget(int fd)
@@ -52,7 +54,7 @@ void ovl_fd_forget(int fd)
 }
 
 /* Write a record for fd (any previous one is replaced). */
-static void record(int fd, const struct ovl_mount *m, uint64_t epoch,
+static void record(int fd, const struct ovl_mount *m, uint64_t stamp,
 		   const char *path, size_t len)
 {
 	struct slot *s = &slots[fd];
@@ -60,7 +62,7 @@ static void record(int fd, const struct ovl_mount *m, uint64_t epoch,
 	__atomic_fetch_add(&s->seq, 1, __ATOMIC_ACQ_REL);
 	memcpy(s->path, path, len + 1);
 	s->m = m;
-	s->epoch = epoch;
+	s->stamp = stamp;
 	__atomic_store_n(&s->len, (unsigned short)len, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&s->seq, 1, __ATOMIC_RELEASE);
 }
@@ -72,8 +74,8 @@ void ovl_fd_opened(int fd, const struct ovl_res *r)
 	if (fd < 0 || fd >= FD_SLOTS)
 		return;
 	size_t plen = r->m ? r->m->point_len : 0, rlen = strlen(r->rel);
-	uint64_t epoch = r->m ? epoch_of(r->m) : 0;
-	if (!r->m || !S_ISDIR(r->type) || r->layer < 0 || !epoch ||
+	uint64_t stamp = r->m ? stamp_of(r->m, r->rel, rlen) : 0;
+	if (!r->m || !S_ISDIR(r->type) || r->layer < 0 || !stamp ||
 	    plen + 1 + rlen + 1 > FD_PATH) {
 		ovl_fd_forget(fd);
 		return;
@@ -86,7 +88,7 @@ void ovl_fd_opened(int fd, const struct ovl_res *r)
 		n += rlen;
 	}
 	path[n] = '\0';
-	record(fd, r->m, epoch, path, n);
+	record(fd, r->m, stamp, path, n);
 }
 
 void ovl_fd_copy(int oldfd, int newfd)
@@ -99,7 +101,7 @@ void ovl_fd_copy(int oldfd, int newfd)
 		ovl_fd_forget(newfd);
 		return;
 	}
-	record(newfd, slots[oldfd].m, slots[oldfd].epoch, path, strlen(path));
+	record(newfd, slots[oldfd].m, slots[oldfd].stamp, path, strlen(path));
 }
 
 int ovl_fd_recorded(int fd, char *out, size_t outlen)
@@ -113,10 +115,11 @@ int ovl_fd_recorded(int fd, char *out, size_t outlen)
 	if ((seq & 1) || len == 0 || len + 1 > outlen)
 		return 0;
 	const struct ovl_mount *m = s->m;
-	uint64_t epoch = s->epoch;
+	uint64_t stamp = s->stamp;
 	memcpy(out, s->path, len + 1);
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != seq)
 		return 0;
-	return epoch == epoch_of(m);
+	size_t skip = m->point_len + (len > m->point_len); /* the rel after "/" */
+	return stamp == stamp_of(m, out + skip, len - skip);
 }

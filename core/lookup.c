@@ -398,6 +398,39 @@ static int finish_at_dir(struct ovl_res *r, struct walk *w)
 	return 0;
 }
 
+/* The walk met a reserved name that is not the last: a directory removed
+ * from the view while a descriptor or the cwd was on it (path.c writes one
+ * reserved name for each level removed; a retired upper directory's /proc
+ * path has one too).  As on any filesystem such a directory keeps its
+ * parent: the ".." that climb back out of it resume the walk, after the
+ * first name that is not a way out, nothing can be found (ENOENT). */
+static int climb_out(char **next)
+{
+	int depth = 1;
+	char *s = *next;
+
+	while (*s) {
+		char *e = s;
+		while (*e && *e != '/')
+			e++;
+		size_t n = (size_t)(e - s);
+		while (*e == '/')
+			e++;
+		if (n == 2 && s[0] == '.' && s[1] == '.')
+			depth--;
+		else if (is_reserved(s, n))
+			depth++;
+		else if (!(n == 1 && s[0] == '.'))
+			return -ENOENT;
+		s = e;
+		if (depth == 0) {
+			*next = s;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 {
 	char pend[PATH_MAX];
@@ -454,14 +487,9 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 			r->have_st = rc;
 		}
 		if (c.layer < 0 && !last) {
-			/* "gone/.." : a directory removed while in use still has
-			 * its parent, as on any filesystem (a removed cwd's "..") */
-			if (next[0] == '.' && next[1] == '.' && (next[2] == '/' || !next[2])) {
-				for (next += 2; *next == '/'; next++)
-					;
-				continue;
-			}
-			return -ENOENT;
+			if (!is_reserved(s, n) || (rc = climb_out(&next)) < 0)
+				return -ENOENT;
+			continue;
 		}
 		if (S_ISLNK(c.type) && (!last || trailing || !(flags & OVL_NOFOLLOW))) {
 			char real[PATH_MAX];

@@ -51,7 +51,9 @@ int ovl_virtual_of(const char *real, char *out, size_t outlen)
 	return OVL_PASS;
 }
 
-/* The host path behind a descriptor, or the real cwd for AT_FDCWD. */
+/* The host path behind a descriptor, or the real cwd for AT_FDCWD: 0, or
+ * 1 when the kernel says the directory was deleted (out is then the path
+ * it had), or -errno. */
 static int fd_real(int fd, char *out, size_t outlen)
 {
 	char proc[40];
@@ -77,8 +79,10 @@ static int fd_real(int fd, char *out, size_t outlen)
 	out[n] = '\0';
 	if (out[0] != '/')
 		return -ENOTDIR; /* a pipe or socket: not a directory */
-	if (n > 10 && !strcmp(out + n - 10, " (deleted)"))
+	if (n > 10 && !strcmp(out + n - 10, " (deleted)")) {
 		out[n - 10] = '\0';
+		return 1;
+	}
 	return 0;
 }
 
@@ -91,22 +95,29 @@ static int fd_real(int fd, char *out, size_t outlen)
 static struct {
 	unsigned seq;     /* odd while being written */
 	unsigned chdirs;  /* the value of `chdirs` the entry was made under */
-	uint64_t epoch;   /* directory renames under the library, likewise */
+	uint64_t stamp;   /* dir_stamp of the path, likewise */
 	size_t len;
 	char path[PATH_MAX];
 } cwd;
 static unsigned chdirs = 1; /* bumped by every chdir; the entry starts bad */
 static int owner;           /* the pid this memory belongs to */
 
-static uint64_t cwd_epoch(void)
+/* What must hold for a remembered virtual directory path to still name the
+ * same directory: the change counter of its own name (gen.c) is as it was.
+ * Removing the directory, making it again, or moving any directory (the
+ * epoch, part of every counter) changes it.  1 outside every mount. */
+static uint64_t dir_stamp(const char *path)
 {
-	uint64_t e = 0;
+	const struct ovl_mount *m = ovl_mount_of(path, strlen(path));
+	const uint64_t *g = m ? __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE) : NULL;
+	size_t skip;
 
-	for (int i = 0; i < ovl_mount_count(); i++) {
-		const uint64_t *g = __atomic_load_n(&ovl_mount_at(i)->gen, __ATOMIC_ACQUIRE);
-		e += g ? __atomic_load_n(&g[0], __ATOMIC_ACQUIRE) : 0;
-	}
-	return e;
+	if (!m)
+		return 1;
+	if (!g)
+		return 0; /* no counters: never trusted */
+	skip = m->point_len + (path[m->point_len] == '/');
+	return ovl_gen_name(g, ovl_gen_hash(path + skip, strlen(path + skip))) + 2;
 }
 
 void ovl_cwd_changed(void)
@@ -126,15 +137,17 @@ static int cwd_cached(char *out, size_t outlen)
 
 	if (seq & 1)
 		return 0;
-	size_t len = cwd.len;
-	unsigned made = cwd.chdirs;
-	uint64_t epoch = cwd.epoch;
-	if (len + 1 > outlen || len == 0)
+	size_t len = __atomic_load_n(&cwd.len, __ATOMIC_RELAXED);
+	unsigned made = __atomic_load_n(&cwd.chdirs, __ATOMIC_RELAXED);
+	uint64_t stamp = __atomic_load_n(&cwd.stamp, __ATOMIC_RELAXED);
+	if (len + 1 > outlen || len == 0 || len >= sizeof cwd.path)
 		return 0;
-	memcpy(out, cwd.path, len + 1);
+	for (size_t i = 0; i <= len; i++)
+		out[i] = __atomic_load_n(&cwd.path[i], __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	return __atomic_load_n(&cwd.seq, __ATOMIC_RELAXED) == seq &&
-	       made == __atomic_load_n(&chdirs, __ATOMIC_ACQUIRE) && epoch == cwd_epoch();
+	       made == __atomic_load_n(&chdirs, __ATOMIC_ACQUIRE) && stamp &&
+	       stamp == dir_stamp(out);
 }
 
 /* Remember path as the cwd found when chdirs was `made`. */
@@ -149,29 +162,75 @@ static void cwd_remember(const char *path, unsigned made)
 	if (!__atomic_compare_exchange_n(&cwd.seq, &seq, seq + 1, 0, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE))
 		return; /* someone else is writing: let them */
-	memcpy(cwd.path, path, len + 1);
-	cwd.len = len;
-	cwd.chdirs = made;
-	cwd.epoch = cwd_epoch();
+	/* relaxed atomics: a reader may copy while we write (it then sees the
+	 * sequence count move and drops what it read) */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	for (size_t i = 0; i <= len; i++)
+		__atomic_store_n(&cwd.path[i], path[i], __ATOMIC_RELAXED);
+	__atomic_store_n(&cwd.len, len, __ATOMIC_RELAXED);
+	__atomic_store_n(&cwd.chdirs, made, __ATOMIC_RELAXED);
+	__atomic_store_n(&cwd.stamp, dir_stamp(path), __ATOMIC_RELAXED);
 	__atomic_fetch_add(&cwd.seq, 1, __ATOMIC_RELEASE);
+}
+
+static int in_layer(const char *real);
+static int shown_at(const char *real, const char *virt);
+
+/* The name a descriptor (or cwd) removed from the view resolves through:
+ * each trailing component whose directory the view no longer shows there
+ * (the descriptor's own, and those of its removed ancestors) becomes a
+ * reserved name, which lookup finds missing, so nothing can be found or
+ * made in it, while ".." still climbs to its parent (as on any filesystem;
+ * climb_out in lookup.c) and "." names the directory itself (ghost_dir).
+ * real and virt end in the same components. */
+static int removed_path(char *real, char *virt, size_t outlen)
+{
+	static const char gone[] = OVL_INTERNAL "removed";
+	char tail[PATH_MAX] = "";
+	size_t tlen = 0;
+
+	for (;;) {
+		char *vs = strrchr(virt, '/'), *rs = strrchr(real, '/');
+		if (!vs || !rs || vs == virt)
+			break;
+		if (tlen + sizeof gone + 1 > sizeof tail)
+			return -ENAMETOOLONG;
+		memmove(tail + sizeof gone, tail, tlen + 1);
+		memcpy(tail, "/" OVL_INTERNAL "removed", sizeof gone);
+		tlen += sizeof gone;
+		*vs = '\0';
+		*rs = '\0';
+		if (shown_at(real, virt) == 0)
+			break;
+	}
+	size_t vlen = strlen(virt);
+	if (vlen + tlen + 1 > outlen)
+		return -ENAMETOOLONG;
+	memcpy(virt + vlen, tail, tlen + 1);
+	return 0;
 }
 
 int ovl_fd_virtual(int fd, char *out, size_t outlen)
 {
-	int rc;
+	char real[PATH_MAX];
+	int rc, deleted;
 
 	if (fd != AT_FDCWD && ovl_fd_recorded(fd, out, outlen))
 		return 0;
 	if (fd == AT_FDCWD && cwd_cached(out, outlen))
 		return ovl_mount_of(out, strlen(out)) ? 0 : OVL_PASS;
 	unsigned made = __atomic_load_n(&chdirs, __ATOMIC_ACQUIRE);
-	rc = fd_real(fd, out, outlen);
-	if (rc < 0)
+	deleted = fd_real(fd, real, sizeof real);
+	if (deleted < 0)
+		return deleted;
+	rc = ovl_virtual_of(real, out, outlen);
+	if (rc != 0)
 		return rc;
-	rc = ovl_virtual_of(out, out, outlen);
-	if (fd == AT_FDCWD && rc >= 0)
+	if (deleted || shown_at(real, out) < 0)
+		return removed_path(real, out, outlen);
+	if (fd == AT_FDCWD)
 		cwd_remember(out, made);
-	return rc;
+	return 0;
 }
 
 /* Append src to dst (length *len), folding "//" and "/./" on the way; ".."
@@ -245,25 +304,37 @@ static int in_layer(const char *real)
 	return 0;
 }
 
-int ovl_cwd_virtual(char *out, size_t outlen)
+/* The host directory real, which maps to the virtual path virt, is still
+ * what the view shows there (0), or was removed from it (-ENOENT): its
+ * layer directory may live on, or the name may now hold another. */
+static int shown_at(const char *real, const char *virt)
 {
-	char real[PATH_MAX], layer[PATH_MAX];
+	char layer[PATH_MAX];
 	struct ovl_res r;
-	int rc = fd_real(AT_FDCWD, real, sizeof real);
 
-	if (rc < 0)
-		return rc;
-	rc = ovl_virtual_of(real, out, outlen);
-	if (rc != 0)
-		return rc;
 	if (!in_layer(real))
 		return 0; /* the mount point's own directory, entered behind our back */
-	if (ovl_resolve(AT_FDCWD, out, OVL_NOFOLLOW, &r) != 0 || !r.m || r.layer < 0 ||
+	if (ovl_resolve(AT_FDCWD, virt, OVL_NOFOLLOW, &r) != 0 || !r.m || r.layer < 0 ||
 	    !S_ISDIR(r.type))
 		return -ENOENT;
 	for (int i = 0; i < r.m->nlayers; i++)
 		if ((r.mask & (1ULL << i)) &&
 		    ovl_real_in(r.m, i, r.rel, layer, sizeof layer) == 0 && !strcmp(layer, real))
 			return 0;
-	return -ENOENT; /* removed from the view, maybe made again: not ours */
+	return -ENOENT;
+}
+
+int ovl_cwd_virtual(char *out, size_t outlen)
+{
+	char real[PATH_MAX];
+	int rc = fd_real(AT_FDCWD, real, sizeof real);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
+		return -ENOENT; /* deleted */
+	rc = ovl_virtual_of(real, out, outlen);
+	if (rc != 0)
+		return rc;
+	return shown_at(real, out);
 }

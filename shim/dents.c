@@ -66,16 +66,16 @@ void shim_dents_forget(int fd)
  * -errno. */
 static int shim_snap_new(int fd, const struct stat *st, struct shim_snap **sp)
 {
-	char vpath[PATH_MAX];
 	struct shim_snap *s;
 	struct ovl_res r;
-	int rc = ovl_fd_virtual(fd, vpath, sizeof vpath);
+	/* "." relative to fd names fd's directory, even one since removed
+	 * from the view (which lists nothing) */
+	int rc = ovl_for_read(fd, ".", 0, &r);
 
-	if (rc != 0)
-		return OVL_PASS; /* outside, or for the kernel to refuse */
-	rc = ovl_for_read(AT_FDCWD, vpath, 0, &r);
 	if (rc == OVL_PASS || (rc == 0 && !r.m))
 		return OVL_PASS;
+	if (rc < 0 && rc != -ENOENT)
+		return OVL_PASS; /* for the kernel to refuse */
 	if (!(s = calloc(1, sizeof *s)))
 		return -ENOMEM;
 	s->dev = st->st_dev;

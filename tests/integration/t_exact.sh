@@ -151,3 +151,45 @@ print(sorted(os.listdir('.')))
 PY
 	kernel_compare "python3 $T/probe.py" "$L2"
 }
+
+# A descriptor (and the cwd) on a directory removed from the view, while a
+# new directory of the same name is made: nothing can be found or made
+# through it (ENOENT), it lists nothing, and its ".." still leads out.
+test_exact_descriptor_on_removed_directory() {
+	put "$L/a/d/f1" 1
+	put "$L/a/g" 2
+	cat >"$T/probe.py" <<'PY'
+import os, errno, shutil
+def t(name, f, *a, **k):
+    try:
+        r = f(*a, **k)
+        print(name, 'ok', r if not isinstance(r, int) else '')
+    except OSError as e:
+        print(name, errno.errorcode[e.errno])
+fd = os.open('a', os.O_RDONLY)
+fd2 = os.open('a/d', os.O_RDONLY)
+os.chdir('a/d')
+shutil.rmtree('../../a')
+os.mkdir('../../a'); os.mkdir('../../a/d'); open('../../a/d/new', 'w').close()
+t('mkdirat fd x', os.mkdir, 'x', dir_fd=fd)
+t('listdir fd', lambda: sorted(os.listdir(fd)))
+t('listdir fd2', lambda: sorted(os.listdir(fd2)))
+t('stat new relative to fd2', os.stat, 'new', dir_fd=fd2)
+t('open new in the cwd', os.open, 'new', os.O_RDONLY)
+t('listdir .', lambda: sorted(os.listdir('.')))
+t('getcwd', os.getcwd)
+t('create f in the cwd', os.open, 'f', os.O_CREAT | os.O_WRONLY)
+os.chdir('../..')
+print(sorted(os.listdir('a')), sorted(os.listdir('a/d')))
+PY
+	kernel_compare "python3 $T/probe.py"
+}
+
+# A directory renamed onto a name that was whited out is made opaque; the
+# marker is the library's own, so the directory keeps its mtime (the
+# kernel's marker is an xattr, which does not touch it).
+test_exact_opaque_rename_keeps_mtime() {
+	put "$L/old/x" x
+	kernel_compare 'rm -r old && mkdir -p new/sub && touch -d @1000000000 new &&
+		mv new old && stat -c "%Y %n" old && ls -A old'
+}

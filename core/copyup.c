@@ -167,15 +167,53 @@ static int make_object(const char *src, const char *tmp, const struct stat *st,
 	}
 }
 
-/* A hidden name beside dst that no other thread or process will pick. */
+/* The start time of this process (field 22 of /proc/self/stat, clock
+ * ticks since boot), 0 when /proc cannot tell. */
+static unsigned long long start_time(void)
+{
+	char buf[1024], *s;
+	unsigned long long v = 0;
+	int fd = sys_openat(AT_FDCWD, "/proc/self/stat", O_RDONLY | O_CLOEXEC, 0);
+	long n = fd < 0 ? -1 : sys_read(fd, buf, sizeof buf - 1);
+
+	if (fd >= 0)
+		sys_close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* the command name, field 2, may hold spaces and ')': fields 3 on
+	 * follow the last ')' */
+	if (!(s = strrchr(buf, ')')))
+		return 0;
+	for (int field = 2; field < 22; field++)
+		if (!(s = strchr(s + 1, ' ')))
+			return 0;
+	for (s++; *s >= '0' && *s <= '9'; s++)
+		v = v * 10 + (unsigned long long)(*s - '0');
+	return v;
+}
+
+/* A hidden name beside dst that no other thread or process will pick:
+ * ".wh..wh.TAG.PID.START.TID.N".  The owner's pid and start time let
+ * overlay-run (reclaim.sh) tell the temporaries of a killed process from
+ * those of a live one, even once its pid was given to another process.
+ * The pair is kept per process (a fork gets its own), packed in one word
+ * so that threads read it whole: pids are below 2^22 (PID_MAX_LIMIT). */
 int ovl_temp_name(const char *dst, const char *tag, char *out, size_t outlen)
 {
 	static unsigned long counter;
+	static uint64_t owner; /* start << 22 | pid */
 	const char *slash = strrchr(dst, '/');
 	int dlen = (int)(slash - dst);
 	unsigned long k = __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
-	int n = snprintf(out, outlen, "%.*s/" OVL_INTERNAL "%s.%d.%d.%lu", dlen, dst,
-			 tag, sys_getpid(), sys_gettid(), k);
+	uint64_t pid = (uint64_t)sys_getpid(), o = __atomic_load_n(&owner, __ATOMIC_RELAXED);
+
+	if (!o || (o & ((1u << 22) - 1)) != pid) {
+		o = (uint64_t)start_time() << 22 | pid;
+		__atomic_store_n(&owner, o, __ATOMIC_RELAXED);
+	}
+	int n = snprintf(out, outlen, "%.*s/" OVL_INTERNAL "%s.%d.%llu.%d.%lu", dlen, dst,
+			 tag, (int)pid, (unsigned long long)(o >> 22), sys_gettid(), k);
 
 	return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
 }
@@ -293,9 +331,33 @@ int ovl_copy_up_dirs(const struct ovl_mount *m, const char *rel)
 	return 0;
 }
 
-int ovl_copy_up(const struct ovl_mount *m, const char *rel, int from, int skip_data)
+/* With the upper directory locked (lock.c): 1 when the name is up already
+ * (another copy won: use it), -ENOENT when it was removed or renamed since
+ * the lookup that sent us here (a whiteout, or an opaque upper directory,
+ * now hides the lower), 0 when our copy may go in. */
+static int still_below(const char *dst, const char *parent)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	const char *name = strrchr(dst, '/') + 1;
+	int n;
+
+	if (sys_lstat(dst, &st) == 0)
+		return 1;
+	n = snprintf(p, sizeof p, "%s/" OVL_WH "%s", parent, name);
+	if (n > 0 && (size_t)n < sizeof p && sys_lstat(p, &st) == 0)
+		return -ENOENT;
+	n = snprintf(p, sizeof p, "%s/" OVL_OPAQUE, parent);
+	if (n > 0 && (size_t)n < sizeof p && sys_lstat(p, &st) == 0)
+		return -ENOENT;
+	return 0;
+}
+
+static int copy_up_file(const struct ovl_mount *m, const char *rel, int from,
+			int skip_data, int locked)
 {
 	char src[PATH_MAX], dst[PATH_MAX], tmp[PATH_MAX], parent[PATH_MAX];
+	struct ovl_lock lk = { { -1, -1 }, 0, 0 };
 	struct stat st, pst;
 	int rc;
 
@@ -318,19 +380,39 @@ int ovl_copy_up(const struct ovl_mount *m, const char *rel, int from, int skip_d
 		return -ENOENT;
 	if ((rc = ovl_temp_name(dst, "copyup", tmp, sizeof tmp)) < 0)
 		return rc;
+	/* the data is copied before the lock is taken: other changers of
+	 * the directory wait only for the publishing */
 	rc = make_object(src, tmp, &st, skip_data);
 	if (rc == 0)
 		rc = copy_meta(src, tmp, &st);
+	if (rc == 0 && !locked)
+		rc = ovl_lock_dir(parent, &lk);
+	if (rc == 0)
+		rc = still_below(dst, parent);
 	if (rc == 0)
 		rc = publish(tmp, dst);
+	else
+		sys_unlinkat(AT_FDCWD, tmp, 0);
 	if (rc == 0)
 		ovl_gen_bump(m, rel);
+	if (rc >= 0)
+		restore_times(parent, &pst);
+	ovl_unlock(&lk);
 	if (rc < 0) {
 		sys_unlinkat(AT_FDCWD, tmp, 0);
 		return rc;
 	}
-	restore_times(parent, &pst);
 	if (ovl_fsync)
 		sync_dir(parent);
-	return rc;
+	return 0;
+}
+
+int ovl_copy_up(const struct ovl_mount *m, const char *rel, int from, int skip_data)
+{
+	return copy_up_file(m, rel, from, skip_data, 0);
+}
+
+int ovl_copy_up_locked(const struct ovl_mount *m, const char *rel, int from)
+{
+	return copy_up_file(m, rel, from, 0, 1);
 }

@@ -412,9 +412,54 @@ static int remove_file(struct ovl_res *r)
 	return rc;
 }
 
-int ovl_unlink(int dirfd, const char *path, int flags)
+/* The upper directory that holds (or will hold) the name r resolved to. */
+static int upper_parent(const struct ovl_res *r, char *out)
+{
+	size_t plen = r->name_off ? r->name_off - 1 : 0;
+	int n = snprintf(out, PATH_MAX, "%s%s%.*s", r->m->layers[0].root, plen ? "/" : "",
+			 (int)plen, r->rel);
+	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+/* Lock the upper parent of r (made first, as the change needs it anyway). */
+static int lock_parent(struct ovl_res *r, struct ovl_lock *lk)
+{
+	char dir[PATH_MAX];
+	int rc = ovl_prepare_parent(r);
+
+	if (rc == 0)
+		rc = upper_parent(r, dir);
+	return rc < 0 ? rc : ovl_lock_dir(dir, lk);
+}
+
+/* relook's answer when the caller must start over (not OVL_PASS) */
+#define RELOOK_AGAIN 2
+#define RELOOK_TRIES 8
+
+/* After taking the lock: look again (every earlier changer of the
+ * directory has bumped its counters, so the answer is exact).
+ * RELOOK_AGAIN when the path now names something in another directory than the one locked (a
+ * symlink or directory on the way changed): the caller starts over. */
+static int relook(int dirfd, const char *path, int flags, struct ovl_res *r)
+{
+	size_t off = r->name_off;
+	char parent[PATH_MAX];
+	const struct ovl_mount *m = r->m;
+	int rc;
+
+	memcpy(parent, r->rel, off);
+	if ((rc = ovl_resolve(dirfd, path, flags, r)) < 0)
+		return rc;
+	if (rc == OVL_PASS || r->m != m || r->name_off != off || memcmp(parent, r->rel, off))
+		return RELOOK_AGAIN;
+	return 0;
+}
+
+
+static int unlink_once(int dirfd, const char *path, int flags)
 {
 	struct ovl_res r;
+	struct ovl_lock lk;
 	int rc = ovl_resolve(dirfd, path, OVL_NOFOLLOW, &r);
 
 	if (rc != 0)
@@ -431,7 +476,35 @@ int ovl_unlink(int dirfd, const char *path, int flags)
 	}
 	if (r.layer < 0)
 		return -ENOENT;
-	return flags & AT_REMOVEDIR ? remove_dir(&r) : remove_file(&r);
+	/* what can be refused without a change is refused before the upper
+	 * parent is made (ENOTEMPTY, ENOTDIR, EISDIR, EBUSY) */
+	if (flags & AT_REMOVEDIR) {
+		if (!S_ISDIR(r.type))
+			return -ENOTDIR;
+		if (!r.rel[0])
+			return -EBUSY;
+		if ((rc = merged_is_empty(&r)) < 0)
+			return rc;
+	} else if (S_ISDIR(r.type)) {
+		return -EISDIR;
+	}
+	if ((rc = lock_parent(&r, &lk)) < 0)
+		return rc;
+	rc = relook(dirfd, path, OVL_NOFOLLOW, &r);
+	if (rc == 0)
+		rc = r.layer < 0 ? -ENOENT :
+		     flags & AT_REMOVEDIR ? remove_dir(&r) : remove_file(&r);
+	ovl_unlock(&lk);
+	return rc;
+}
+
+int ovl_unlink(int dirfd, const char *path, int flags)
+{
+	int rc = RELOOK_AGAIN;
+
+	for (int i = 0; rc == RELOOK_AGAIN && i < RELOOK_TRIES; i++)
+		rc = unlink_once(dirfd, path, flags);
+	return rc == RELOOK_AGAIN ? -EAGAIN : rc;
 }
 
 /* ---- rename ------------------------------------------------------------ */
@@ -498,7 +571,7 @@ static int movable_up(struct ovl_res *r)
 	if (S_ISDIR(r->type))
 		return r->layer == 0 && r->mask == 1 ? 0 : -EXDEV;
 	if (r->layer > 0) {
-		int rc = ovl_copy_up(r->m, r->rel, r->layer, 0);
+		int rc = ovl_copy_up_locked(r->m, r->rel, r->layer);
 		if (rc < 0)
 			return rc;
 		r->layer = 0;
@@ -554,10 +627,52 @@ static void renamed(const struct ovl_res *o, const struct ovl_res *n)
 		ovl_gen_bump_all(o->m);
 }
 
-int ovl_rename(int olddirfd, const char *oldpath, int newdirfd,
-	       const char *newpath, unsigned int flags)
+/* The rename proper, with both upper parents locked and both names looked
+ * up again under the locks. */
+static int rename_locked(struct ovl_res *o, struct ovl_res *n, const char *oldpath,
+			 const char *newpath, unsigned int flags)
 {
+	int rc;
+
+	if ((rc = check_rename(oldpath, o, newpath, n, flags)) < 0)
+		return rc;
+	if (same_object(o, n))
+		return 0;
+	if (flags & RENAME_EXCHANGE) {
+		rc = rename_exchange(o, n);
+		renamed(o, n);
+		return rc;
+	}
+	/* overlayfs refuses a directory it cannot move (EXDEV) before it
+	 * looks whether the target is empty */
+	if (S_ISDIR(o->type) && (rc = movable_up(o)) < 0)
+		return rc;
+	if (S_ISDIR(o->type) && n->layer >= 0 && (rc = merged_is_empty(n)) < 0)
+		return rc;
+	if ((rc = movable_up(o)) < 0)
+		return rc;
+	if (n->layer >= 0 && n->layer != 0)
+		ovl_real_in(n->m, 0, n->rel, n->real, sizeof n->real);
+	/* old name: whiteout first, while the upper entry still wins */
+	if (ovl_lower_has(o->m, o->rel, o->pmask) && (rc = whiteout_in(o->m, o->rel, o->pmask)) < 0)
+		return rc;
+	if (S_ISDIR(o->type) && (rc = prepare_dir_target(o, n)) != 0) {
+		renamed(o, n);
+		return rc < 0 ? rc : 0;
+	}
+	rc = sys_renameat2(AT_FDCWD, o->real, AT_FDCWD, n->real, 0);
+	renamed(o, n);
+	if (n->layer < 0)
+		ovl_open_done(n, rc);
+	return rc;
+}
+
+static int rename_once(int olddirfd, const char *oldpath, int newdirfd,
+		       const char *newpath, unsigned int flags)
+{
+	char od[PATH_MAX], nd[PATH_MAX];
 	struct ovl_res o, n;
+	struct ovl_lock lk;
 	int rc = resolve_pair(olddirfd, oldpath, OVL_NOFOLLOW, &o,
 			      newdirfd, newpath, &n);
 
@@ -566,37 +681,29 @@ int ovl_rename(int olddirfd, const char *oldpath, int newdirfd,
 	if (!o.m || !n.m)
 		return o.m || n.m ? -EXDEV :
 		       sys_renameat2(AT_FDCWD, o.real, AT_FDCWD, n.real, flags);
+	/* refused without a change where it can be */
 	if ((rc = check_rename(oldpath, &o, newpath, &n, flags)) < 0)
 		return rc;
-	if (same_object(&o, &n))
-		return 0;
-	if (flags & RENAME_EXCHANGE) {
-		rc = rename_exchange(&o, &n);
-		renamed(&o, &n);
+	if (S_ISDIR(o.type) && !(flags & RENAME_EXCHANGE) && !(o.layer == 0 && o.mask == 1))
+		return -EXDEV;
+	if ((rc = ovl_prepare_parent(&o)) < 0 || (rc = ovl_prepare_parent(&n)) < 0 ||
+	    (rc = upper_parent(&o, od)) < 0 || (rc = upper_parent(&n, nd)) < 0)
 		return rc;
-	}
-	/* overlayfs refuses a directory it cannot move (EXDEV) before it
-	 * looks whether the target is empty */
-	if (S_ISDIR(o.type) && (rc = movable_up(&o)) < 0)
+	if ((rc = ovl_lock_dirs(od, nd, &lk)) < 0)
 		return rc;
-	if (S_ISDIR(o.type) && n.layer >= 0 && (rc = merged_is_empty(&n)) < 0)
-		return rc;
-	if ((rc = movable_up(&o)) < 0)
-		return rc;
-	if ((rc = ovl_prepare_parent(&n)) < 0)
-		return rc;
-	if (n.layer >= 0 && n.layer != 0)
-		ovl_real_in(n.m, 0, n.rel, n.real, sizeof n.real);
-	/* old name: whiteout first, while the upper entry still wins */
-	if (ovl_lower_has(o.m, o.rel, o.pmask) && (rc = whiteout_in(o.m, o.rel, o.pmask)) < 0)
-		return rc;
-	if (S_ISDIR(o.type) && (rc = prepare_dir_target(&o, &n)) != 0) {
-		renamed(&o, &n);
-		return rc < 0 ? rc : 0;
-	}
-	rc = sys_renameat2(AT_FDCWD, o.real, AT_FDCWD, n.real, 0);
-	renamed(&o, &n);
-	if (n.layer < 0)
-		ovl_open_done(&n, rc);
+	if ((rc = relook(olddirfd, oldpath, OVL_NOFOLLOW, &o)) == 0 &&
+	    (rc = relook(newdirfd, newpath, OVL_NOFOLLOW, &n)) == 0)
+		rc = rename_locked(&o, &n, oldpath, newpath, flags);
+	ovl_unlock(&lk);
 	return rc;
+}
+
+int ovl_rename(int olddirfd, const char *oldpath, int newdirfd,
+	       const char *newpath, unsigned int flags)
+{
+	int rc = RELOOK_AGAIN;
+
+	for (int i = 0; rc == RELOOK_AGAIN && i < RELOOK_TRIES; i++)
+		rc = rename_once(olddirfd, oldpath, newdirfd, newpath, flags);
+	return rc == RELOOK_AGAIN ? -EAGAIN : rc;
 }

@@ -216,9 +216,13 @@ int ovl_prepare_create(struct ovl_res *r);
 /* Make rel (found in layer `from`, a lower) exist in the upper: parents
  * first, then the object itself through a hidden temporary published with
  * renameat2(RENAME_NOREPLACE).  skip_data copies metadata only (O_TRUNC).
- * If another process published first, theirs is kept.  Returns 0 or -errno. */
+ * If another process published first, theirs is kept; if the name was
+ * removed or renamed since the caller's lookup, -ENOENT (the publishing is
+ * done under the directory's lock, lock.c).  Returns 0 or -errno. */
 int ovl_copy_up(const struct ovl_mount *m, const char *rel, int from,
 		int skip_data);
+/* The same, by a caller that holds the lock of rel's upper directory. */
+int ovl_copy_up_locked(const struct ovl_mount *m, const char *rel, int from);
 
 /* A hidden temporary name ".wh..wh.TAG.PID.TID.N" in dst's directory. */
 int ovl_temp_name(const char *dst, const char *tag, char *out, size_t outlen);
@@ -305,6 +309,21 @@ unsigned ovl_cache_note_miss(const struct ovl_mount *m, uint64_t hash, uint64_t 
 int ovl_cache_put(const struct ovl_mount *m, const char *prel, size_t plen,
 		  const char *name, size_t nlen, uint64_t h, uint64_t pmask,
 		  uint64_t stamp, const struct ovl_child *c);
+
+/* ---- lock.c: one changer at a time in an upper directory -------------- */
+
+struct ovl_lock {
+	int fd[2];
+	int held;
+	uint64_t saved; /* the signal mask before */
+};
+
+/* Lock the upper directory dir (and b, when not NULL and another one) for
+ * a change: signals blocked, exclusive flock.  Whoever holds it bumps the
+ * counters of what it changed before ovl_unlock.  Returns 0 or -errno. */
+int ovl_lock_dir(const char *dir, struct ovl_lock *lk);
+int ovl_lock_dirs(const char *a, const char *b, struct ovl_lock *lk);
+void ovl_unlock(struct ovl_lock *lk);
 
 /* ---- dir.c: changes to the namespace ---------------------------------- */
 

@@ -20,7 +20,7 @@ static int resolve_pair(int od, const char *op, int oflags, struct ovl_res *o,
 			int nd, const char *np, struct ovl_res *n)
 {
 	int ro = ovl_resolve(od, op, oflags, o);
-	int rn = ovl_resolve(nd, np, OVL_NOFOLLOW, n);
+	int rn = ovl_resolve(nd, np, OVL_NOFOLLOW | OVL_CHANGE, n);
 
 	if (ro < 0)
 		return ro;
@@ -148,7 +148,7 @@ static int create(int dirfd, const char *path,
 		  int (*make)(const char *real, const void *arg), const void *arg)
 {
 	struct ovl_res r;
-	int rc = ovl_resolve(dirfd, path, OVL_NOFOLLOW, &r);
+	int rc = ovl_resolve(dirfd, path, OVL_NOFOLLOW | OVL_CHANGE, &r);
 
 	if (rc != 0)
 		return rc;
@@ -233,7 +233,7 @@ static int mkdir_opaque(const char *real, mode_t mode)
 int ovl_mkdir(int dirfd, const char *path, mode_t mode)
 {
 	struct ovl_res r;
-	int rc = ovl_resolve(dirfd, path, OVL_NOFOLLOW, &r);
+	int rc = ovl_resolve(dirfd, path, OVL_NOFOLLOW | OVL_CHANGE, &r);
 
 	if (rc != 0)
 		return rc;
@@ -252,7 +252,7 @@ static int link_into(int olddirfd, const char *oldpath, int newdirfd,
 		     const char *newpath, int flags)
 {
 	struct ovl_res n;
-	int rc = ovl_resolve(newdirfd, newpath, OVL_NOFOLLOW, &n);
+	int rc = ovl_resolve(newdirfd, newpath, OVL_NOFOLLOW | OVL_CHANGE, &n);
 
 	if (rc != 0)
 		return rc;
@@ -265,6 +265,28 @@ static int link_into(int olddirfd, const char *oldpath, int newdirfd,
 	return rc;
 }
 
+/* A link whose source the lexical walk found outside every mount (a host
+ * path, a descriptor, /proc/self/fd/N) to a name in one.  A descriptor (or
+ * its /proc name) on a lower file is the view's file there: copied up,
+ * then linked (a link to the lower's inode would let later writes change
+ * the lower).  A source in the upper (an O_TMPFILE file made there) is
+ * linked as it is.  A host path is on another mount, as the kernel sees
+ * it, a lower's own path included: EXDEV. */
+static int link_host(int olddirfd, const char *oldpath, int newdirfd,
+		     const char *newpath, int flags)
+{
+	char virt[PATH_MAX];
+	int rc = ovl_host_place(olddirfd, oldpath, flags & AT_SYMLINK_FOLLOW, virt);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 2)
+		return link_into(olddirfd, oldpath, newdirfd, newpath, flags);
+	if (rc == 0 || (oldpath[0] && strncmp(oldpath, "/proc/", 6) != 0))
+		return -EXDEV;
+	return ovl_link(AT_FDCWD, virt, newdirfd, newpath, flags & ~AT_EMPTY_PATH);
+}
+
 int ovl_link(int olddirfd, const char *oldpath, int newdirfd,
 	     const char *newpath, int flags)
 {
@@ -272,11 +294,11 @@ int ovl_link(int olddirfd, const char *oldpath, int newdirfd,
 	int rc;
 
 	if (!oldpath[0] && (flags & AT_EMPTY_PATH))
-		return link_into(olddirfd, oldpath, newdirfd, newpath, flags);
+		return link_host(olddirfd, oldpath, newdirfd, newpath, flags);
 	rc = resolve_pair(olddirfd, oldpath, flags & AT_SYMLINK_FOLLOW ? 0 : OVL_NOFOLLOW,
 			  &o, newdirfd, newpath, &n);
 	if (rc == -EXDEV && !o.m && n.m)
-		return link_into(olddirfd, oldpath, newdirfd, newpath, flags);
+		return link_host(olddirfd, oldpath, newdirfd, newpath, flags);
 	if (rc != 0)
 		return rc;
 	if (!o.m || !n.m)
@@ -460,7 +482,7 @@ static int unlink_once(int dirfd, const char *path, int flags)
 {
 	struct ovl_res r;
 	struct ovl_lock lk;
-	int rc = ovl_resolve(dirfd, path, OVL_NOFOLLOW, &r);
+	int rc = ovl_resolve(dirfd, path, OVL_NOFOLLOW | OVL_CHANGE, &r);
 
 	if (rc != 0)
 		return rc;
@@ -490,7 +512,7 @@ static int unlink_once(int dirfd, const char *path, int flags)
 	}
 	if ((rc = lock_parent(&r, &lk)) < 0)
 		return rc;
-	rc = relook(dirfd, path, OVL_NOFOLLOW, &r);
+	rc = relook(dirfd, path, OVL_NOFOLLOW | OVL_CHANGE, &r);
 	if (rc == 0)
 		rc = r.layer < 0 ? -ENOENT :
 		     flags & AT_REMOVEDIR ? remove_dir(&r) : remove_file(&r);
@@ -673,7 +695,7 @@ static int rename_once(int olddirfd, const char *oldpath, int newdirfd,
 	char od[PATH_MAX], nd[PATH_MAX];
 	struct ovl_res o, n;
 	struct ovl_lock lk;
-	int rc = resolve_pair(olddirfd, oldpath, OVL_NOFOLLOW, &o,
+	int rc = resolve_pair(olddirfd, oldpath, OVL_NOFOLLOW | OVL_CHANGE, &o,
 			      newdirfd, newpath, &n);
 
 	if (rc != 0)
@@ -691,8 +713,8 @@ static int rename_once(int olddirfd, const char *oldpath, int newdirfd,
 		return rc;
 	if ((rc = ovl_lock_dirs(od, nd, &lk)) < 0)
 		return rc;
-	if ((rc = relook(olddirfd, oldpath, OVL_NOFOLLOW, &o)) == 0 &&
-	    (rc = relook(newdirfd, newpath, OVL_NOFOLLOW, &n)) == 0)
+	if ((rc = relook(olddirfd, oldpath, OVL_NOFOLLOW | OVL_CHANGE, &o)) == 0 &&
+	    (rc = relook(newdirfd, newpath, OVL_NOFOLLOW | OVL_CHANGE, &n)) == 0)
 		rc = rename_locked(&o, &n, oldpath, newpath, flags);
 	ovl_unlock(&lk);
 	return rc;

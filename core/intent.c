@@ -40,7 +40,7 @@ static int bring_up(struct ovl_res *r, int skip_data)
 
 int ovl_for_write(int dirfd, const char *path, int flags, struct ovl_res *r)
 {
-	int rc = ovl_for_read(dirfd, path, flags, r);
+	int rc = ovl_for_read(dirfd, path, flags | OVL_CHANGE, r);
 
 	if (rc != 0 || !r->m)
 		return rc;
@@ -182,7 +182,8 @@ int ovl_for_open(int dirfd, const char *path, int oflags, struct ovl_res *r)
 {
 	int creat = oflags & O_CREAT;
 	int excl = creat && (oflags & O_EXCL);
-	int rc = ovl_resolve(dirfd, path, (oflags & O_NOFOLLOW) || excl ? OVL_NOFOLLOW : 0, r);
+	int rc = ovl_resolve(dirfd, path, ((oflags & O_NOFOLLOW) || excl ? OVL_NOFOLLOW : 0) |
+			     (creat || writes(oflags) ? OVL_CHANGE : 0), r);
 
 	if (rc != 0 || !r->m)
 		return rc;

@@ -431,15 +431,70 @@ static int climb_out(char **next)
 	return -ENOENT;
 }
 
+/* "/proc/self/cwd/REST", "/proc/self/fd/N/REST" and "/proc/self/root/REST"
+ * (also through thread-self or our own pid) name a path below the cwd, a
+ * descriptor's directory or the root: the kernel would look for REST in
+ * the host directory behind it (a layer's, or the mount point's own,
+ * empty one), the view must look in the virtual one.  0 with out set to
+ * the virtual directory + "/" + REST, or OVL_PASS. */
+static int proc_prefix(const char *path, char *out, size_t outlen)
+{
+	char pid[24];
+	const char *s = path + 6, *rest;
+	int fd = AT_FDCWD, n;
+
+	if (!strncmp(s, "self/", 5))
+		s += 5;
+	else if (!strncmp(s, "thread-self/", 12))
+		s += 12;
+	else if ((n = snprintf(pid, sizeof pid, "%d/", sys_getpid())) > 0 && !strncmp(s, pid, (size_t)n))
+		s += n;
+	else
+		return OVL_PASS;
+	if (!strncmp(s, "cwd/", 4)) {
+		rest = s + 4;
+	} else if (!strncmp(s, "root/", 5)) {
+		rest = s + 5;
+		fd = -1;
+	} else if (!strncmp(s, "fd/", 3) && s[3] >= '0' && s[3] <= '9') {
+		fd = 0;
+		for (s += 3; *s >= '0' && *s <= '9'; s++)
+			fd = fd * 10 + (*s - '0');
+		if (*s != '/')
+			return OVL_PASS;
+		rest = s + 1;
+	} else {
+		return OVL_PASS;
+	}
+	if (fd == -1) {
+		n = snprintf(out, outlen, "/%s", rest);
+		return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
+	}
+	if (ovl_fd_virtual(fd, out, outlen) != 0)
+		return OVL_PASS;
+	size_t len = strlen(out), rlen = strlen(rest);
+	if (len + 1 + rlen + 1 > outlen)
+		return -ENAMETOOLONG;
+	out[len] = '/';
+	memcpy(out + len + 1, rest, rlen + 1);
+	return 0;
+}
+
 static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 {
-	char pend[PATH_MAX];
+	char pend[PATH_MAX], viaproc[PATH_MAX];
 	struct walk w;
 	struct ovl_child c;
 	int rc, hops = 0;
 
 	if (!ovl_active())
 		return OVL_PASS;
+	if (path[0] == '/' && path[1] == 'p' && !strncmp(path, "/proc/", 6)) {
+		if ((rc = proc_prefix(path, viaproc, sizeof viaproc)) < 0)
+			return rc;
+		if (rc == 0)
+			path = viaproc;
+	}
 	if (path[0] == '/' && clearly_outside(path))
 		return OVL_PASS;
 	rc = ovl_absolute(dirfd, path, pend, sizeof pend);
@@ -572,9 +627,120 @@ static int ghost_dir(int dirfd, struct ovl_res *r)
 	return 0;
 }
 
+/* The host path the kernel makes of real: 0 with out filled, or -errno. */
+static int kernel_path(int dirfd, const char *real, int oflags, char *out)
+{
+	char proc[40];
+	int fd = sys_openat(dirfd, real, O_PATH | O_CLOEXEC | oflags, 0);
+	long n;
+
+	if (fd < 0)
+		return fd;
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	n = sys_readlinkat(AT_FDCWD, proc, out, PATH_MAX - 1);
+	sys_close(fd);
+	if (n <= 0 || out[0] != '/')
+		return -ENOENT;
+	out[n] = '\0';
+	return 0;
+}
+
+int ovl_host_place(int dirfd, const char *path, int follow, char *virt)
+{
+	char real[PATH_MAX];
+	int rc;
+
+	if (!path[0]) { /* dirfd itself (AT_EMPTY_PATH) */
+		char proc[40];
+		snprintf(proc, sizeof proc, "/proc/self/fd/%d", dirfd);
+		long n = sys_readlinkat(AT_FDCWD, proc, real, sizeof real - 1);
+		if (n < 0)
+			return n == -ENOENT ? -EBADF : (int)n;
+		real[n] = '\0';
+	} else if ((rc = kernel_path(dirfd, path, follow ? 0 : O_NOFOLLOW, real)) < 0) {
+		return rc;
+	}
+	if (real[0] != '/' || ovl_virtual_of(real, virt, PATH_MAX) != 0)
+		return 0;
+	for (int i = 0; i < ovl_mount_count(); i++) {
+		const struct ovl_layer *up = &ovl_mount_at(i)->layers[0];
+		if (!strncmp(real, up->root, up->len) &&
+		    (real[up->len] == '/' || !real[up->len]))
+			return 2;
+	}
+	return 1;
+}
+
+/* real lies in a lower layer or in a mount point's own directory: a change
+ * made there by its host path would change what the view is made of. */
+static int in_lower(const char *real)
+{
+	char v[PATH_MAX];
+
+	if (ovl_virtual_of(real, v, sizeof v) != 0)
+		return 0;
+	for (int i = 0; i < ovl_mount_count(); i++) {
+		const struct ovl_layer *up = &ovl_mount_at(i)->layers[0];
+		if (!strncmp(real, up->root, up->len) &&
+		    (real[up->len] == '/' || !real[up->len]))
+			return 0; /* the upper itself: written as asked */
+	}
+	return 1;
+}
+
+/* A host path the lexical walk left outside every mount, for a call that
+ * changes what it names: the kernel may still take it into a lower through
+ * a symlink ("/tmp/link/f" with /tmp/link -> /src), /proc/self/cwd,
+ * /proc/self/fd/N (of a directory, or of a lower file reopened for
+ * writing) or /proc/self/root.  Ask the kernel where the object (or, when
+ * it is missing, its parent) is; when that is in a lower, the virtual path
+ * it shows there goes into out (0), else OVL_PASS. */
+static int host_alias(int dirfd, const char *path, int flags, char *out)
+{
+	char real[PATH_MAX], dir[PATH_MAX];
+	const char *name;
+	int rc = kernel_path(dirfd, path, flags & OVL_NOFOLLOW ? O_NOFOLLOW : 0, real);
+
+	if (rc == 0)
+		return in_lower(real) && ovl_virtual_of(real, out, PATH_MAX) == 0 ? 0 : OVL_PASS;
+	/* missing: where its parent is */
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	const char *slash = memrchr(path, '/', len);
+	size_t dlen = slash ? (size_t)(slash - path) : 0;
+	name = slash ? slash + 1 : path;
+	if (len - (size_t)(name - path) == 0 || dlen + 2 > sizeof dir)
+		return OVL_PASS;
+	memcpy(dir, slash ? path : ".", slash ? (dlen ? dlen : 1) : 1);
+	dir[slash ? (dlen ? dlen : 1) : 1] = '\0';
+	if (kernel_path(dirfd, dir, O_DIRECTORY, real) < 0 || !in_lower(real))
+		return OVL_PASS;
+	if ((rc = ovl_virtual_of(real, out, PATH_MAX)) != 0)
+		return OVL_PASS;
+	size_t olen = strlen(out), nlen = len - (size_t)(name - path);
+	if (olen + 1 + nlen + 1 > PATH_MAX)
+		return -ENAMETOOLONG;
+	out[olen] = '/';
+	memcpy(out + olen + 1, name, nlen);
+	out[olen + 1 + nlen] = '\0';
+	return 0;
+}
+
 int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
 {
 	int rc = walk_path(dirfd, path, flags, r);
+
+	if ((flags & OVL_CHANGE) && (rc == OVL_PASS || (rc == 0 && !r->m))) {
+		char v[PATH_MAX];
+		/* after leaving a mount, r->real is the host path walked */
+		int a = rc == 0 ? host_alias(AT_FDCWD, r->real, flags, v)
+				: host_alias(dirfd, path, flags, v);
+		if (a < 0)
+			return a;
+		if (a == 0)
+			return walk_path(AT_FDCWD, v, flags, r);
+	}
 
 	if ((rc == -ENOENT || (rc == 0 && r->m && r->layer < 0)) && path[0] != '/' &&
 	    only_dots(path))

@@ -132,6 +132,10 @@ enum {
 			      to 0), copy up metadata only */
 	OVL_STAT = 4,      /* keep the status of the object in r->st when the
 			      lookup had to stat it anyway (r->have_st) */
+	OVL_CHANGE = 8,    /* the call changes what the path names: a host
+			      path that the kernel would take into a lower
+			      (a symlink, /proc/self/fd/N) is resolved in
+			      the view instead of passed through */
 };
 
 struct ovl_res {
@@ -158,6 +162,11 @@ struct ovl_res {
  * when the path never touched a mount (r is then undefined), or -errno
  * (ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, EACCES...). */
 int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r);
+
+/* Where the kernel finds the host path (dirfd, path) ("" : dirfd itself):
+ * 1 in a lower layer or a mount point's own directory (virt: the virtual
+ * path it shows), 2 in an upper, 0 elsewhere, or -errno. */
+int ovl_host_place(int dirfd, const char *path, int follow, char *virt);
 
 /* Nonzero when some lower layer (below the upper) shows the name at rel,
  * honouring whiteouts and opaque markers: after removing the upper entry a

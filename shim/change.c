@@ -26,7 +26,8 @@ static int shim_trunc_at(int dirfd, const char *path, int nodata, struct ovl_res
 
 /* Which object a call that may name a descriptor changes: 0 the path (the
  * usual lookup, into r); else the descriptor dirfd, which fd.c copies up,
- * 1 for utimensat(fd, NULL) (futimens: plain descriptors only), 2 for
+ * 1 for futimesat(fd, NULL) (futimes: plain descriptors only; glibc's
+ * utimensat refuses a NULL path with EINVAL, left to it), 2 for
  * AT_EMPTY_PATH with "" (the object itself, O_PATH symlinks included). */
 static int shim_write_fd_or_at(int dirfd, const char *path, int at,
 			       int null_is_fd, int *kind, struct ovl_res *r)
@@ -113,7 +114,7 @@ SHIM_PATH(int, lchown, (const char *path, uid_t owner, gid_t group), (path, owne
 SHIM_PATH_FD(fchownat, (int dirfd, const char *path, uid_t owner, gid_t group, int flags), (dirfd, path, owner, group, flags), 0, flags, SHIM_NEXT(fchownat)(AT_FDCWD, r.real, owner, group, AT_OF(flags)))
 SHIM_PATH(int, truncate, (const char *path, off_t length), (path, length), TRUNC, AT_FDCWD, length == 0, )
 SHIM_PATH(int, truncate64, (const char *path, off64_t length), (path, length), TRUNC, AT_FDCWD, length == 0, )
-SHIM_PATH_FD(utimensat, (int dirfd, const char *path, const struct timespec times[2], int flags), (dirfd, path, times, flags), 1, flags, SHIM_NEXT(utimensat)(AT_FDCWD, r.real, times, AT_OF(flags)))
+SHIM_PATH_FD(utimensat, (int dirfd, const char *path, const struct timespec times[2], int flags), (dirfd, path, times, flags), 0, flags, SHIM_NEXT(utimensat)(AT_FDCWD, r.real, times, AT_OF(flags)))
 SHIM_PATH_FD(futimesat, (int dirfd, const char *path, const struct timeval times[2]), (dirfd, path, times), 1, 0, kind ? SHIM_NEXT(lutimes)(r.real, times) : SHIM_NEXT(futimesat)(AT_FDCWD, r.real, times))
 SHIM_PATH(int, utimes, (const char *path, const struct timeval times[2]), (path, times), WRITE, AT_FDCWD, 0, )
 SHIM_PATH(int, lutimes, (const char *path, const struct timeval times[2]), (path, times), WRITE, AT_FDCWD, NOFOLLOW, )

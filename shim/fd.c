@@ -12,7 +12,9 @@
  */
 #include "shim.h"
 
+#include <linux/fs.h>
 #include <stdarg.h>
+#include <sys/ioctl.h>
 
 int shim_fd_write(int fd, int named, struct ovl_res *r)
 {
@@ -90,6 +92,40 @@ OVL_EXPORT int ftruncate(int fd, off_t len)
 OVL_EXPORT int ftruncate64(int fd, off64_t len)
 {
 	return shim_trunc(fd, len, SHIM_NEXT(ftruncate64));
+}
+
+/* The inode flags (chattr) and the project attributes change the object
+ * itself: on a descriptor of a lower file (opened read-only, as lsattr and
+ * chattr do) they would change the lower.  The file is copied up and the
+ * change made on the upper copy, as the kernel's overlayfs does.  Every
+ * other request goes through at the cost of one comparison. */
+static int shim_is_inode_change(unsigned long req)
+{
+	return req == FS_IOC_SETFLAGS || req == FS_IOC32_SETFLAGS || req == FS_IOC_FSSETXATTR;
+}
+
+OVL_EXPORT int ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	va_start(ap, req);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	struct ovl_res r;
+	int rc = shim_is_inode_change(req) ? shim_fd_write(fd, 1, &r) : OVL_PASS;
+
+	if (rc == OVL_PASS)
+		return SHIM_NEXT(ioctl)(fd, req, arg);
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	int ufd = SHIM_NEXT(open)(r.real, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+	if (ufd < 0)
+		return -1;
+	int v = SHIM_NEXT(ioctl)(ufd, req, arg), err = errno;
+	SHIM_NEXT(close)(ufd);
+	errno = err;
+	return v;
 }
 
 /* The descriptor table of core remembers which descriptors are virtual

@@ -140,3 +140,29 @@ static int shim_watch_at(int dirfd, const char *path, int mask, struct ovl_res *
 }
 
 SHIM_PATH(int, inotify_add_watch, (int fd, const char *path, uint32_t mask), (fd, path, mask), shim_watch_at, AT_FDCWD, (int)mask, )
+
+/* File handles of objects in a mount: the kernel's overlayfs gives none
+ * without nfs_export (EOPNOTSUPP), and a handle of a layer's file would let
+ * open_by_handle_at reach the lower behind the view. */
+OVL_EXPORT int name_to_handle_at(int dirfd, const char *path, struct file_handle *h,
+				 int *mount_id, int flags)
+{
+	char virt[PATH_MAX];
+	struct ovl_res r;
+	int rc = OVL_PASS;
+
+	if (shim_on_path(path)) {
+		if (!path[0] && (flags & AT_EMPTY_PATH))
+			rc = ovl_host_place(dirfd, "", 0, virt) > 0 ? 0 : OVL_PASS;
+		else
+			rc = ovl_resolve(dirfd, path, flags & AT_SYMLINK_FOLLOW ? 0 : OVL_NOFOLLOW, &r);
+		if (rc == 0 && !path[0])
+			rc = -EOPNOTSUPP;
+		else if (rc == 0)
+			rc = !r.m ? OVL_PASS : r.layer < 0 ? -ENOENT : -EOPNOTSUPP;
+	}
+	if (rc == OVL_PASS)
+		return SHIM_NEXT(name_to_handle_at)(dirfd, path, h, mount_id, flags);
+	errno = -rc;
+	return -1;
+}

@@ -90,7 +90,7 @@ char *__getwd_chk(char *buf, size_t buflen);
 	/* fd.c */                                                           \
 	X(close) X(dup) X(dup2) X(dup3) X(close_range) X(fcntl) X(fcntl64)                              \
 	X(fchmod) X(fchown) X(futimens) X(futimes) X(fsetxattr)              \
-	X(fremovexattr) X(ftruncate) X(ftruncate64)                          \
+	X(fremovexattr) X(ftruncate) X(ftruncate64) X(ioctl)                 \
 	/* exec.c (execl, execle and execlp forward to execv, execve and     \
 	   execvp) */                                                        \
 	X(execve) X(execveat) X(fexecve) X(execv) X(execvp) X(execvpe)       \
@@ -118,7 +118,7 @@ char *__getwd_chk(char *buf, size_t buflen);
 	/* loader.c */                                                       \
 	X(dlopen) X(dlmopen)                                                 \
 	/* misc.c */                                                         \
-	X(bind) X(connect) X(inotify_add_watch)
+	X(bind) X(connect) X(inotify_add_watch) X(name_to_handle_at)
 
 enum {
 #define SHIM_ENUM(name) SHIM_N_##name,

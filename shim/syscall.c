@@ -135,7 +135,9 @@ OVL_EXPORT long syscall(long n, ...)
 #endif
 	case SYS_fchownat: return fchownat(I(0), P(1), (uid_t)a[2], (gid_t)a[3], I(4));
 	case SYS_truncate: return truncate(P(0), (off_t)a[1]);
-	case SYS_utimensat: return utimensat(I(0), P(1), V(2), I(3));
+	/* the system call (not glibc's utimensat) takes a NULL path as the
+	 * descriptor itself */
+	case SYS_utimensat: return P(1) || I(3) ? utimensat(I(0), P(1), V(2), I(3)) : futimens(I(0), V(2));
 	case SYS_setxattr: return setxattr(P(0), P(1), V(2), Z(3), I(4));
 	case SYS_lsetxattr: return lsetxattr(P(0), P(1), V(2), Z(3), I(4));
 	case SYS_removexattr: return removexattr(P(0), P(1));

@@ -84,3 +84,34 @@ print(open("d/g").read().split(), os.stat("d/g").st_nlink)
 	expect_rc 0
 	expect_out "ln: EXDEV" "linkat AT_EMPTY_PATH: ok" "['orig', 'X'] 2"
 }
+
+# chattr on a read-only descriptor of a lower file (FS_IOC_SETFLAGS) sets
+# the flag on the upper copy, name_to_handle_at in a mount is EOPNOTSUPP
+# (open_by_handle_at could reach a lower), and glibc's utimensat refuses a
+# NULL path with EINVAL: as on the kernel's overlayfs.
+test_routes_descriptor_ioctls_and_handles() {
+	command -v lsattr >/dev/null || skip "lsattr (e2fsprogs) is not installed"
+	put "$L/f" orig
+	cat >"$T/probe.py" <<'PY'
+import os, fcntl, struct, errno, ctypes
+FS_IOC_GETFLAGS, FS_IOC_SETFLAGS = 0x80086601, 0x40086602
+fd = os.open('f', os.O_RDONLY)
+buf = bytearray(struct.pack('l', 0))
+fcntl.ioctl(fd, FS_IOC_GETFLAGS, buf)
+flags = struct.unpack('l', buf)[0] | 0x40  # FS_NODUMP_FL, chattr +d
+try:
+    fcntl.ioctl(fd, FS_IOC_SETFLAGS, struct.pack('l', flags))
+    print('setflags ok')
+except OSError as e:
+    print('setflags', errno.errorcode[e.errno])
+class FH(ctypes.Structure):
+    _fields_ = [('bytes', ctypes.c_uint), ('type', ctypes.c_int), ('h', ctypes.c_ubyte * 128)]
+libc = ctypes.CDLL(None, use_errno=True)
+h = FH(); h.bytes = 128; mid = ctypes.c_int()
+rc = libc.name_to_handle_at(-100, b'f', ctypes.byref(h), ctypes.byref(mid), 0)
+print('name_to_handle_at', 'ok' if rc == 0 else errno.errorcode[ctypes.get_errno()])
+rc = libc.utimensat(fd, None, None, 0)
+print('utimensat(fd, NULL)', 'ok' if rc == 0 else errno.errorcode[ctypes.get_errno()])
+PY
+	kernel_compare "python3 $T/probe.py && lsattr f | cut -c1-8"
+}

@@ -344,8 +344,7 @@ static int still_below(const char *dst, const char *parent)
 
 	if (sys_lstat(dst, &st) == 0)
 		return 1;
-	n = snprintf(p, sizeof p, "%s/" OVL_WH "%s", parent, name);
-	if (n > 0 && (size_t)n < sizeof p && sys_lstat(p, &st) == 0)
+	if (ovl_wh_exists(parent, strlen(parent), name, strlen(name)))
 		return -ENOENT;
 	n = snprintf(p, sizeof p, "%s/" OVL_OPAQUE, parent);
 	if (n > 0 && (size_t)n < sizeof p && sys_lstat(p, &st) == 0)

@@ -71,54 +71,11 @@ static int check_new_name(const char *path, const struct ovl_res *r, int is_dir)
 	return 0;
 }
 
-/* Every whiteout is a hard link to one empty file, as the kernel's are:
- * a link costs no inode, which rm -rf of a large lower tree notices.
- * This makes that file, at path p. */
-static int shared_whiteout(const struct ovl_mount *m, const char *p)
-{
-	struct stat st;
-	int fd;
-
-	if (sys_lstat(m->layers[0].root, &st) < 0)
-		return -ENOENT;
-	fd = sys_openat(AT_FDCWD, p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd == -EEXIST)
-		return 0;
-	if (fd < 0)
-		return fd;
-	sys_close(fd);
-	/* internal, not a change to the view: the root keeps its times */
-	struct timespec ts[2] = { st.st_atim, st.st_mtim };
-	sys_utimensat(AT_FDCWD, m->layers[0].root, ts, 0);
-	return 0;
-}
-
-static int make_whiteout(const struct ovl_mount *m, const char *wh)
-{
-	char shared[PATH_MAX];
-	int n = snprintf(shared, sizeof shared, "%s/" OVL_WHITEOUT_FILE, m->layers[0].root);
-	int rc = -ENAMETOOLONG, fd;
-
-	if (n > 0 && (size_t)n < sizeof shared) {
-		rc = sys_linkat(AT_FDCWD, shared, AT_FDCWD, wh, 0);
-		if (rc == -ENOENT && shared_whiteout(m, shared) == 0)
-			rc = sys_linkat(AT_FDCWD, shared, AT_FDCWD, wh, 0);
-	}
-	if (rc == 0 || rc == -EEXIST)
-		return 0;
-	/* EMLINK at the link limit, or no hard links here: a file of its own */
-	fd = sys_openat(AT_FDCWD, wh, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return fd;
-	sys_close(fd);
-	return 0;
-}
-
-/* ".wh.NAME" for rel; pmask tells whether the upper parent is known to
+/* The whiteout of rel; pmask tells whether the upper parent is known to
  * exist already. */
 static int whiteout_in(const struct ovl_mount *m, const char *rel, uint64_t pmask)
 {
-	char wh[PATH_MAX], parent[PATH_MAX];
+	char dir[PATH_MAX], parent[PATH_MAX];
 	const char *slash = strrchr(rel, '/');
 	size_t plen = slash ? (size_t)(slash - rel) : 0;
 	const char *name = slash ? slash + 1 : rel;
@@ -128,11 +85,10 @@ static int whiteout_in(const struct ovl_mount *m, const char *rel, uint64_t pmas
 	parent[plen] = '\0';
 	if (!(pmask & 1) && (rc = ovl_copy_up_dirs(m, parent)) < 0)
 		return rc;
-	n = snprintf(wh, sizeof wh, "%s%s%s/" OVL_WH "%s", m->layers[0].root,
-		     plen ? "/" : "", parent, name);
-	if (n < 0 || (size_t)n >= sizeof wh)
+	n = snprintf(dir, sizeof dir, "%s%s%s", m->layers[0].root, plen ? "/" : "", parent);
+	if (n < 0 || (size_t)n >= sizeof dir)
 		return -ENAMETOOLONG;
-	if ((rc = make_whiteout(m, wh)) < 0)
+	if ((rc = ovl_wh_make(m, dir, (size_t)n, name, strlen(name))) < 0)
 		return rc;
 	ovl_gen_bump(m, rel);
 	return 0;

@@ -151,7 +151,7 @@ static void host_disagrees(const struct ovl_res *r, int rc)
  * object never shows through. */
 void ovl_open_done(const struct ovl_res *r, int rc)
 {
-	char wh[PATH_MAX];
+	char dir[PATH_MAX];
 	int n;
 
 	if (!r->m)
@@ -166,10 +166,10 @@ void ovl_open_done(const struct ovl_res *r, int rc)
 		ovl_gen_bump(r->m, r->rel);
 		return;
 	}
-	n = snprintf(wh, sizeof wh, "%s/%.*s" OVL_WH "%s", r->m->layers[0].root,
-		     (int)r->name_off, r->rel, r->rel + r->name_off);
-	if (n > 0 && (size_t)n < sizeof wh)
-		sys_unlinkat(AT_FDCWD, wh, 0);
+	n = snprintf(dir, sizeof dir, "%s%s%.*s", r->m->layers[0].root, r->name_off ? "/" : "",
+		     (int)(r->name_off ? r->name_off - 1 : 0), r->rel);
+	if (n > 0 && (size_t)n < sizeof dir)
+		ovl_wh_remove(dir, (size_t)n, r->rel + r->name_off, strlen(r->rel + r->name_off));
 	ovl_gen_bump(r->m, r->rel);
 }
 

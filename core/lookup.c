@@ -60,19 +60,10 @@ static int has_opaque(char *dirpath, int n)
 	return rc == 0;
 }
 
-/* ".wh.NAME" beside the name that was just found missing at p[0..n) */
+/* A whiteout beside the name that was just found missing at p[0..n) */
 static int has_whiteout(char *p, int n, size_t nlen)
 {
-	char wh[PATH_MAX];
-	struct stat st;
-	size_t dlen = (size_t)n - nlen;
-
-	if ((size_t)n + OVL_WH_LEN + 1 > sizeof wh)
-		return 0;
-	memcpy(wh, p, dlen);
-	memcpy(wh + dlen, OVL_WH, OVL_WH_LEN);
-	memcpy(wh + dlen + OVL_WH_LEN, p + dlen, nlen + 1);
-	return sys_lstat(wh, &st) == 0;
+	return ovl_wh_exists(p, (size_t)n - nlen - 1, p + n - nlen, nlen);
 }
 
 /* keep, when given, receives the status of the object found (the top

@@ -348,8 +348,24 @@ int ovl_unlink(int dirfd, const char *path, int flags /* AT_REMOVEDIR */);
 int ovl_rename(int olddirfd, const char *oldpath, int newdirfd,
 	       const char *newpath, unsigned int flags /* RENAME_* */);
 
-/* Create ".wh.NAME" for rel in the upper (parents copied up). */
+/* Create the whiteout of rel in the upper (parents copied up). */
 int ovl_whiteout(const struct ovl_mount *m, const char *rel);
+
+/* ---- whiteout.c: the two forms of a whiteout --------------------------- */
+
+/* The whiteout of name in the host directory dir (dir[0..dlen)): ".wh.NAME",
+ * or for a name too long for the prefix ".wh..wh.lwh.HASH" holding the
+ * name.  ovl_wh_path gives 0 (short form) or 1 (long form) with out set. */
+int ovl_wh_path(const char *dir, size_t dlen, const char *name, size_t nlen,
+		char *out, size_t outlen);
+int ovl_wh_exists(const char *dir, size_t dlen, const char *name, size_t nlen);
+int ovl_wh_make(const struct ovl_mount *m, const char *dir, size_t dlen,
+		const char *name, size_t nlen);
+void ovl_wh_remove(const char *dir, size_t dlen, const char *name, size_t nlen);
+/* A directory entry read from a layer (dirfd: that directory): the length
+ * of the name it whites out, copied to out (NAME_MAX + 2 bytes), or 0 when
+ * it is no whiteout. */
+long ovl_wh_listed(int dirfd, const char *entry, char *out);
 
 /* ---- readdir.c: merged listings --------------------------------------- */
 

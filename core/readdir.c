@@ -183,10 +183,11 @@ static int take(void *ctx, const char *name, unsigned char type, uint64_t ino)
 		return 0;
 	}
 	if (n >= OVL_WH_LEN && memcmp(name, OVL_WH, OVL_WH_LEN) == 0) {
-		/* ".wh..wh.*" are markers and temporaries, not whiteouts */
-		if (strncmp(name, OVL_INTERNAL, sizeof OVL_INTERNAL - 1) == 0)
-			return 0;
-		return note_whiteout(b, name + OVL_WH_LEN, n - OVL_WH_LEN);
+		/* a whiteout (either form), or one of our markers and
+		 * temporaries, which are never shown */
+		char hidden[NAME_MAX + 2];
+		long hlen = ovl_wh_listed(b->dirfd, name, hidden);
+		return hlen > 0 ? note_whiteout(b, hidden, (size_t)hlen) : 0;
 	}
 	if (b->nslots && *slot_of(b, name, n))
 		return 0;

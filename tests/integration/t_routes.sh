@@ -115,3 +115,17 @@ print('utimensat(fd, NULL)', 'ok' if rc == 0 else errno.errorcode[ctypes.get_err
 PY
 	kernel_compare "python3 $T/probe.py && lsattr f | cut -c1-8"
 }
+
+# Names of 252 to 255 bytes leave no room for ".wh.": their whiteouts take
+# the long form (core/whiteout.c).  rm, rmdir and mv of such lower names
+# work as on the kernel, and a new file of the name brings nothing back.
+test_routes_long_names_can_be_removed() {
+	local n252 n255
+	n252=$(printf 'a%.0s' $(seq 252)) n255=$(printf 'b%.0s' $(seq 255))
+	put "$L/$n252" 252
+	put "$L/$n255" 255
+	mkdir -p "$L/d$n252"
+	put "$L/d$n252/x" x
+	put "$L/keep" keep
+	kernel_compare "rm $n252 && mv $n255 moved && rm -r d$n252 && ls | cut -c1-12 && echo new > $n252 && cat $n252 && ls | wc -l"
+}

@@ -224,6 +224,15 @@ int ovl_fd_virtual(int fd, char *out, size_t outlen)
 	if (deleted < 0)
 		return deleted;
 	rc = ovl_virtual_of(real, out, outlen);
+	if (rc == OVL_PASS) { /* outside every mount: the host path itself */
+		size_t n = strlen(real);
+		if (n + 1 > outlen)
+			return -ENAMETOOLONG;
+		memcpy(out, real, n + 1);
+		if (fd == AT_FDCWD)
+			cwd_remember(out, made);
+		return OVL_PASS;
+	}
 	if (rc != 0)
 		return rc;
 	if (deleted || shown_at(real, out) < 0)

@@ -81,3 +81,38 @@ print("names", len(os.listdir(".")), "duplicated contents", len(dups))
 	expect_rc 0
 	[[ $OUT == *"duplicated contents 0" ]] || fail "a content at two names: $OUT"
 }
+
+# Readers that list a merged directory and stat its names while another
+# process removes and creates names there: once the writer is done, every
+# answer of the readers (which have cached what their listings taught)
+# must be the truth that a new process sees.  A listing used to stamp what
+# it taught with counters read after its steadiness check, so a change
+# landing in between was cached as never having happened.
+test_race_listing_against_changes() {
+	local i
+	for i in $(seq 0 199); do echo "$i" >"$L/d_$i"; done
+	run_ovl -C "$L" --no-verify --upper "$U" --lower "$L" -- python3 -c '
+import os, threading, subprocess, sys
+names = ["d_%d" % i for i in range(200)] + ["w_%d" % i for i in range(200)]
+done = threading.Event()
+def reader():
+    while not done.is_set():
+        for n in os.listdir("."):
+            try: os.lstat(n)
+            except OSError: pass
+        for n in names[::7]:
+            try: os.lstat(n)
+            except OSError: pass
+writer = subprocess.Popen(["sh", "-c", "for i in $(seq 0 199); do rm d_$i; echo $i > w_$i; done"])
+ts = [threading.Thread(target=reader) for _ in range(3)]
+[t.start() for t in ts]
+writer.wait()
+done.set()
+[t.join() for t in ts]
+mine = {n for n in names if os.path.lexists(n)}
+fresh = set(subprocess.run(["ls"], capture_output=True, text=True).stdout.split()) & set(names)
+print("wrong answers", len(mine ^ fresh), sorted(mine ^ fresh)[:5])
+'
+	expect_rc 0
+	expect_out "wrong answers 0 []"
+}

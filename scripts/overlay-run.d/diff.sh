@@ -9,15 +9,18 @@
 #   D  deleted: a whiteout; also, with --lower, each name of a lower
 #      directory that an opaque directory of the upper hides
 #   O  opaque directory: replaces a lower directory, its lower contents hidden
-#   L  leftover temporary of an operation that was interrupted (`.wh..wh.`
-#      names other than the library's own; only while nothing runs on the
-#      upper is such a name a leftover)
+# Temporaries (`.wh..wh.` names other than the library's own files), of
+# live operations or of killed ones, are not changes and not listed; those
+# whose owner is dead are counted in a note on stderr (overlay-run removes
+# them before and after each command: reclaim.sh).
 # A directory that a lower shows with the same mode and owner is not listed
 # (its changed entries are).  --json: an array of objects {"change", "path",
 # "type", "metadata" (M: what differs), "note"}.
 # shellcheck shell=bash disable=SC2034,SC2015,SC2185
 
 SUB="diff"
+# shellcheck disable=SC1091 # next to this file
+. "${BASH_SOURCE[0]%/*}/reclaim.sh" || fatal "cannot load ${BASH_SOURCE[0]%/*}/reclaim.sh"
 
 # lower_lookup P: sets LP to the real path of P in the view of the lowers
 # (LOWERS, highest precedence first, with their own whiteouts and opaque
@@ -89,6 +92,7 @@ cmd_diff() {
 			shift ;;
 		--json) json=1; shift ;;
 		-h | --help) usage; exit 0 ;;
+		--version) version; exit 0 ;;
 		-*) usage_error "unknown option '$1' (try --help)" ;;
 		*)
 			set_upper "$1"
@@ -197,9 +201,16 @@ cmd_diff() {
 		done
 	fi
 
+	# Temporaries (the library's, of live operations or of killed ones,
+	# and overlay-run's working directories) are hidden from the view: no
+	# change.  Those of killed processes are only named in a note: the
+	# next overlay-run on the upper removes them (reclaim.sh).
+	local dead=0
 	while IFS= read -r -d '' rec; do
-		emit L "${rec%%$'\t'*}" '' "leftover temporary of an interrupted operation" "${rec#*$'\t'}"
+		p=${rec#*$'\t'}
+		temp_owner "${p##*/}" && ! owner_alive "$OWNER_PID" "$OWNER_START" && dead=$((dead + 1))
 	done <"$W/left"
+	((dead)) && note "$dead leftover temporar$( ((dead == 1)) && echo y || echo ies) of killed processes, not changes (the next overlay-run on this upper removes them)"
 	exec 4>&-
 
 	# The result, sorted by path.

@@ -308,21 +308,26 @@ for o in json.load(open(sys.argv[1])):
 	expect_eq "empty diff" "[]" "$(python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))' <<<"$OUT")"
 }
 
-# Temporaries of an interrupted operation are reported as leftovers, not
-# descended into; the library's own files are not changes.
+# Temporaries are hidden from the view: not changes, live or left by a
+# killed process (overlay-run reclaims those: t_disk.sh); the latter are
+# only counted on stderr.  Not descended into; the library's own files are
+# not changes either.
 test_diff_leftovers() {
+	local dead
+	dead=$(sh -c 'echo $$')
 	put "$L/sub/f" f
 	ovl sh -c 'echo x >> sub/f'
-	put "$U/sub/.wh..wh.copyup.123.1.0" partial
-	put "$U/.wh..wh.mkdir.9.9.9/inner" inner
+	put "$U/sub/.wh..wh.copyup.$dead.1.$dead.0" partial
+	put "$U/.wh..wh.mkdir.$dead.$dead.9/inner" inner
+	put "$U/.wh..wh.copyup.$$.1.0" "a live owner"
 	mkdir "$U/.wh..wh.liboverlay.run.abcdef"
 	run "$RUN_OVERLAY" diff "$U" --lower "$L"
 	expect_rc 0
-	expect_out "L /.wh..wh.liboverlay.run.abcdef" "L /.wh..wh.mkdir.9.9.9" "L /sub/.wh..wh.copyup.123.1.0" "C /sub/f"
+	expect_out "C /sub/f"
+	expect_one_line "overlay-run: diff: 2 leftover temporaries of killed processes, not changes"
 	run "$RUN_OVERLAY" diff "$U" --json
-	expect_err_empty
-	[[ $OUT == *'"change": "L", "path": "/sub/.wh..wh.copyup.123.1.0", "type": "file", "note": "leftover temporary of an interrupted operation"'* ]] ||
-		fail "leftover not described in JSON: $OUT"
+	expect_rc 0
+	[[ $OUT != *'"L"'* && $OUT == *'"path": "/sub/f"'* ]] || fail "leftovers in JSON: $OUT"
 }
 
 # With several lowers, their own whiteouts count: a name hidden by the

@@ -68,11 +68,40 @@ demo: $(B)/liboverlay.so
 bench: $(B)/liboverlay.so
 	bench/run.sh
 
+# make install / make uninstall [PREFIX=/usr/local] [DESTDIR=] and, each
+# defaulting to its place under PREFIX: BINDIR (overlay-run), LIBDIR (the
+# directory of liboverlay.so: PREFIX/lib), DATADIR (liboverlay/overlay-run.d,
+# the subcommands), MANDIR, BASHCOMPDIR.  The installed overlay-run finds
+# the library and the subcommands by their paths relative to BINDIR.
+BINDIR      ?= $(PREFIX)/bin
+LIBDIR      ?= $(PREFIX)/lib
+DATADIR     ?= $(PREFIX)/share
+MANDIR      ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+SUBDIR      := $(DATADIR)/liboverlay/overlay-run.d
+SUBS        := $(notdir $(wildcard scripts/overlay-run.d/*.sh))
+from_bin     = $(shell realpath -m --relative-to='$(BINDIR)' '$(1)')
+
+.PHONY: uninstall
 install: $(B)/liboverlay.so
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/liboverlay/overlay-run.d
-	install -m 0755 $(B)/liboverlay.so $(DESTDIR)$(PREFIX)/lib/liboverlay.so
-	install -m 0755 scripts/overlay-run $(DESTDIR)$(PREFIX)/bin/overlay-run
-	install -m 0644 scripts/overlay-run.d/*.sh $(DESTDIR)$(PREFIX)/share/liboverlay/overlay-run.d/
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(LIBDIR)' '$(DESTDIR)$(SUBDIR)' \
+		'$(DESTDIR)$(MANDIR)/man1' '$(DESTDIR)$(MANDIR)/man7' '$(DESTDIR)$(BASHCOMPDIR)'
+	install -m 0644 $(B)/liboverlay.so '$(DESTDIR)$(LIBDIR)/liboverlay.so'
+	sed "s|^INSTALLED_LIB=.*|INSTALLED_LIB='$(call from_bin,$(LIBDIR))' INSTALLED_SUB='$(call from_bin,$(SUBDIR))'|" \
+		scripts/overlay-run >'$(DESTDIR)$(BINDIR)/overlay-run.tmp'
+	chmod 0755 '$(DESTDIR)$(BINDIR)/overlay-run.tmp'
+	mv -f '$(DESTDIR)$(BINDIR)/overlay-run.tmp' '$(DESTDIR)$(BINDIR)/overlay-run'
+	install -m 0644 scripts/overlay-run.d/*.sh '$(DESTDIR)$(SUBDIR)/'
+	install -m 0644 man/overlay-run.1 '$(DESTDIR)$(MANDIR)/man1/overlay-run.1'
+	install -m 0644 man/liboverlay.7 '$(DESTDIR)$(MANDIR)/man7/liboverlay.7'
+	install -m 0644 completion/overlay-run '$(DESTDIR)$(BASHCOMPDIR)/overlay-run'
+
+uninstall:
+	rm -f '$(DESTDIR)$(BINDIR)/overlay-run' '$(DESTDIR)$(LIBDIR)/liboverlay.so' \
+		$(SUBS:%='$(DESTDIR)$(SUBDIR)/%') '$(DESTDIR)$(MANDIR)/man1/overlay-run.1' \
+		'$(DESTDIR)$(MANDIR)/man7/liboverlay.7' '$(DESTDIR)$(BASHCOMPDIR)/overlay-run'
+	rmdir '$(DESTDIR)$(SUBDIR)' '$(DESTDIR)$(DATADIR)/liboverlay' 2>/dev/null || true
+	case '$(LIBDIR)' in */liboverlay) rmdir '$(DESTDIR)$(LIBDIR)' 2>/dev/null || true;; esac
 
 clean:
 	rm -rf $(B)

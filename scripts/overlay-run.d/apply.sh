@@ -153,6 +153,7 @@ cmd_apply() {
 		--to=*) DIR=${1#*=}; [[ -n $DIR ]] || usage_error "option --to needs a directory"; shift ;;
 		--force) force=1; shift ;;
 		-h | --help) usage; exit 0 ;;
+		--version) version; exit 0 ;;
 		--) shift; paths+=("$@"); break ;;
 		-*) usage_error "unknown option '$1' (try --help)" ;;
 		*)

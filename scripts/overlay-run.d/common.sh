@@ -2,6 +2,82 @@
 # after its own: die, inside, manifest, count, GEN_NAME, BASE_NAME...).
 # shellcheck shell=bash disable=SC2034,SC2015
 
+# usage: the --help text of the subcommand SUB (replaces the wrapper's own
+# usage, which `overlay-run --help` prints).
+usage() {
+	case $SUB in
+	diff) cat <<'EOF'
+usage: overlay-run diff UPPER [--lower DIR]... [--json]
+
+List what UPPER changes in the merged view, one line per path (relative to
+the mount, "/path"), sorted by path:
+  A  added: no lower shows the path
+  C  changed: a lower shows it with other content or another type
+  M  metadata only: same type and content; mode, owner or mtime differ
+  D  deleted (a whiteout; with --lower, also each name an opaque directory hides)
+  O  opaque directory: the lower directory's contents are hidden
+  L  leftover temporary of an operation that was killed
+
+  --lower DIR   a lower of the run (repeat, in the same order): tells A from
+                C and M; without it every entry of the upper is C
+  --json        print a JSON array of {"change", "path", "type"} objects
+                (with "metadata" for M and "note" where there is more to say)
+  -h, --help    show this help
+  --version     print the version
+Exit status: 0 listed, 1 failed, 125 bad usage.
+EOF
+	;;
+	apply) cat <<'EOF'
+usage: overlay-run apply UPPER --to DIR [--force] [--] [PATH]...
+
+Make the real directory DIR (usually the lower) what the merged view showed:
+copy every entry of UPPER with its metadata, delete what its whiteouts
+delete, empty its opaque directories.  Each file is replaced atomically; after
+a failure or a kill, the same command completes the job.  With PATHs (as diff
+prints them, e.g. /src/x), only the changes at or under them.
+
+  --to DIR      the directory to change
+  --force       skip the base check: DIR must be as the lower recorded in
+                UPPER's base manifest (.wh..wh.liboverlay.base) was, except
+                where it already holds UPPER's changes
+  -h, --help    show this help
+  --version     print the version
+Exit status: 0 applied, 1 not complete (run it again), 2 refused by the base
+check (nothing changed), 125 bad usage.
+EOF
+	;;
+	discard) cat <<'EOF'
+usage: overlay-run discard [--force] UPPER
+
+Remove the upper directory UPPER.  Refused for /, the current directory or
+one of its ancestors, $HOME, a symbolic link or a non-directory, and (without
+--force) a non-empty directory without .wh..wh.liboverlay.gen at its top,
+which every run leaves.
+
+  --force       remove a directory that does not look like an upper
+  -h, --help    show this help
+  --version     print the version
+Exit status: 0 removed, 1 failed, 125 bad usage or refused.
+EOF
+	;;
+	export) cat <<'EOF'
+usage: overlay-run export UPPER -o FILE [--gzip]
+
+Write UPPER as an OCI image layer: a tar of its entries (whiteouts as .wh.NAME,
+opaque directories with .wh..wh..opq), numeric owners, modes, mtimes and
+user.* xattrs kept, the library's own files and leftover temporaries left out.
+The same upper gives the same bytes.
+
+  -o, --output FILE   the layer to write; - is stdout
+  --gzip              compress it (gzip -n)
+  -h, --help          show this help
+  --version           print the version
+Exit status: 0 written, 1 failed, 125 bad usage.
+EOF
+	;;
+	esac
+}
+
 # usage_error TEXT: a bad command line (status 125, as the wrapper's own).
 usage_error() { die "$SUB: $*"; }
 

@@ -14,6 +14,7 @@ cmd_discard() {
 		case $1 in
 		--force) force=1; shift ;;
 		-h | --help) usage; exit 0 ;;
+		--version) version; exit 0 ;;
 		-*) usage_error "unknown option '$1' (try --help)" ;;
 		*)
 			set_upper "$1"

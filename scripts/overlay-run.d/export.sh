@@ -29,6 +29,7 @@ cmd_export() {
 		--output=*) out=${1#*=}; [[ -n $out ]] || usage_error "option --output needs a file"; shift ;;
 		--gzip) gz=1; shift ;;
 		-h | --help) usage; exit 0 ;;
+		--version) version; exit 0 ;;
 		-*) usage_error "unknown option '$1' (try --help)" ;;
 		*)
 			set_upper "$1"

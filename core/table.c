@@ -3,11 +3,19 @@
  *
  * Filled once, from the environment at load time (or by tests), and read
  * without locks afterwards: nothing changes it while the program runs.
+ *
+ * Nothing here allocates.  The first call to reach the library may come
+ * from inside an allocator's own initialisation, before our constructor:
+ * jemalloc calls readlink("/etc/malloc.conf") from its first malloc with
+ * its init lock held, and the library reads its configuration right there,
+ * so a malloc (strdup, realpath, strerror's message for an unknown errno)
+ * on this path deadlocks on that lock.  Every path lives in static storage,
+ * canonicalisation is done with raw system calls, and the environment is
+ * split into fixed-size buffers.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "ovl.h"
@@ -16,6 +24,22 @@
 static struct ovl_mount mounts[OVL_MAX_MOUNTS];
 static int nmounts;
 int ovl_fsync;
+
+/* The strings of the table (m->point, m->layers[].root), each a canonical
+ * path shorter than PATH_MAX: room for every one of them in the largest
+ * table, so that storing one never fails.  Zero pages until used (about
+ * 2 MiB of address space, a few bytes of memory per path). */
+static char pool[OVL_MAX_MOUNTS * (OVL_MAX_LAYERS + 1) * PATH_MAX];
+static size_t pool_used;
+
+static char *pool_store(const char *s, size_t len)
+{
+	char *p = pool + pool_used;
+
+	memcpy(p, s, len + 1);
+	pool_used += len + 1;
+	return p;
+}
 
 int ovl_active(void) { return nmounts > 0; }
 int ovl_mount_count(void) { return nmounts; }
@@ -74,6 +98,16 @@ static int inside(const char *a, const char *b)
 	return strncmp(a, b, n) == 0 && (a[n] == '/' || a[n] == '\0');
 }
 
+/* strerror without its allocation: glibc builds the message of an errno it
+ * does not know with malloc, and translates the others (loading a locale
+ * may allocate too).  strerrordesc_np gives the untranslated text. */
+static const char *error_text(int e)
+{
+	const char *s = strerrordesc_np(e);
+
+	return s ? s : "unknown error";
+}
+
 static int check_dir(const char *what, const char *path, char *out,
 		     char *err, size_t errlen)
 {
@@ -87,7 +121,7 @@ static int check_dir(const char *what, const char *path, char *out,
 	if (rc == -ENOTDIR)
 		return fail(err, errlen, "%s '%s' is not a directory", what, path);
 	if (rc < 0)
-		return fail(err, errlen, "%s '%s': %s", what, path, strerror(-rc));
+		return fail(err, errlen, "%s '%s': %s", what, path, error_text(-rc));
 	return 0;
 }
 
@@ -95,19 +129,7 @@ static void free_mount(struct ovl_mount *m)
 {
 	if (m->gen)
 		sys_munmap(m->gen, OVL_GEN_SLOTS * sizeof(uint64_t));
-	free(m->point);
-	for (int i = 0; i < m->nlayers; i++)
-		free(m->layers[i].root);
 	memset(m, 0, sizeof *m);
-}
-
-static int set_string(char **dst, size_t *len, const char *src)
-{
-	*dst = strdup(src);
-	if (!*dst)
-		return -1;
-	*len = strlen(src);
-	return 0;
 }
 
 /* A root-level opaque marker cannot appear at run time (nobody can rmdir
@@ -151,6 +173,69 @@ static int check_overlaps(char paths[][PATH_MAX], int n, const char *point,
 	return 0;
 }
 
+/* A new mount (paths[0] its upper, paths[1..n-1] its lowers, point its
+ * mount point; group number g) against one already configured (e, group
+ * ge), by the rules of overlay-run's groups: mount points may not overlap,
+ * and an upper may not be inside or contain any lower, upper or mount
+ * point of another group.  Two groups may read the same lower. */
+static int check_groups(const struct ovl_mount *e, int ge, char paths[][PATH_MAX],
+			int n, const char *point, int g, char *err, size_t errlen)
+{
+	const char *up = paths[0], *eup = e->layers[0].root;
+
+	if (inside(point, e->point) || inside(e->point, point))
+		return fail(err, errlen,
+			    "mount point '%s' (mount group %d) overlaps mount point '%s' (mount group %d)",
+			    point, g, e->point, ge);
+	if (inside(up, eup) || inside(eup, up))
+		return fail(err, errlen,
+			    "upper '%s' (mount group %d) overlaps upper '%s' (mount group %d)",
+			    up, g, eup, ge);
+	for (int i = 1; i < e->nlayers; i++) {
+		const char *l = e->layers[i].root;
+		if (inside(up, l))
+			return fail(err, errlen,
+				    "upper '%s' (mount group %d) is inside lower '%s' (mount group %d)",
+				    up, g, l, ge);
+		if (inside(l, up))
+			return fail(err, errlen,
+				    "lower '%s' (mount group %d) is inside upper '%s' (mount group %d)",
+				    l, ge, up, g);
+	}
+	for (int i = 1; i < n; i++) {
+		if (inside(eup, paths[i]))
+			return fail(err, errlen,
+				    "upper '%s' (mount group %d) is inside lower '%s' (mount group %d)",
+				    eup, ge, paths[i], g);
+		if (inside(paths[i], eup))
+			return fail(err, errlen,
+				    "lower '%s' (mount group %d) is inside upper '%s' (mount group %d)",
+				    paths[i], g, eup, ge);
+	}
+	if (inside(up, e->point))
+		return fail(err, errlen,
+			    "upper '%s' (mount group %d) is inside the mount point '%s' (mount group %d)",
+			    up, g, e->point, ge);
+	if (inside(e->point, up))
+		return fail(err, errlen,
+			    "mount point '%s' (mount group %d) is inside upper '%s' (mount group %d)",
+			    e->point, ge, up, g);
+	if (inside(eup, point))
+		return fail(err, errlen,
+			    "upper '%s' (mount group %d) is inside the mount point '%s' (mount group %d)",
+			    eup, ge, point, g);
+	if (inside(point, eup))
+		return fail(err, errlen,
+			    "mount point '%s' (mount group %d) is inside upper '%s' (mount group %d)",
+			    point, g, eup, ge);
+	return 0;
+}
+
+/* While the environment is read: the change counters file is created in
+ * each upper only once every group has been checked, as a later group may
+ * show that an earlier upper lies in one of its lowers. */
+static int attach_later;
+
 int ovl_config_add(const char *mount, const char *upper,
 		   const char *const *lowers, int nlowers,
 		   char *err, size_t errlen)
@@ -177,25 +262,22 @@ int ovl_config_add(const char *mount, const char *upper,
 	if (check_overlaps(paths, n, point, strcmp(point, paths[1]) == 0, err, errlen))
 		return -1;
 	for (int i = 0; i < nmounts; i++)
-		if (inside(point, mounts[i].point) || inside(mounts[i].point, point))
-			return fail(err, errlen, "mount point '%s' overlaps mount point '%s'",
-				    point, mounts[i].point);
+		if (check_groups(&mounts[i], i + 1, paths, n, point, nmounts + 1, err, errlen))
+			return -1;
 
 	m = &mounts[nmounts];
-	if (set_string(&m->point, &m->point_len, point))
-		goto oom;
+	m->point_len = strlen(point);
+	m->point = pool_store(point, m->point_len);
 	for (int i = 0; i < n; i++) {
-		m->nlayers = i + 1;
-		if (set_string(&m->layers[i].root, &m->layers[i].len, paths[i]))
-			goto oom;
+		m->layers[i].len = strlen(paths[i]);
+		m->layers[i].root = pool_store(paths[i], m->layers[i].len);
 	}
+	m->nlayers = n;
 	m->root_mask = root_mask(m);
-	ovl_gen_attach(m);
+	if (!attach_later)
+		ovl_gen_attach(m);
 	nmounts++;
 	return 0;
-oom:
-	free_mount(m);
-	return fail(err, errlen, "out of memory");
 }
 
 void ovl_config_reset(void)
@@ -203,6 +285,7 @@ void ovl_config_reset(void)
 	for (int i = 0; i < nmounts; i++)
 		free_mount(&mounts[i]);
 	nmounts = 0;
+	pool_used = 0;
 	ovl_cache_reset();
 }
 
@@ -216,17 +299,32 @@ static const char *env_get(char *const *envp, const char *name)
 	return NULL;
 }
 
-/* Split s at sep into at most max non-empty fields (in place). */
-static int split(char *s, const char *sep, const char **out, int max)
+/* The fields of the variable being read, copied out of the environment
+ * (which stays as it is) without allocating. */
+static char fields[OVL_MAX_LAYERS + 1][PATH_MAX];
+
+/* Split s[0..len) at ':' into at most max non-empty fields, copied into
+ * fields[first...] and pointed to by out.  Returns the count, -1 when there
+ * are more than max, -2 when one is longer than a path can be. */
+static int split(const char *s, size_t len, int first, const char **out, int max)
 {
 	int n = 0;
 
-	for (char *tok; (tok = strsep(&s, sep));) {
-		if (!*tok)
-			continue;
-		if (n == max)
-			return -1;
-		out[n++] = tok;
+	for (size_t i = 0; i <= len;) {
+		size_t j = i;
+		while (j < len && s[j] != ':')
+			j++;
+		if (j > i) {
+			if (n == max)
+				return -1;
+			if (j - i >= PATH_MAX)
+				return -2;
+			memcpy(fields[first + n], s + i, j - i);
+			fields[first + n][j - i] = '\0';
+			out[n] = fields[first + n];
+			n++;
+		}
+		i = j + 1;
 	}
 	return n;
 }
@@ -236,66 +334,80 @@ static int add_single(const char *upper, const char *lower, const char *mount,
 		      char *err, size_t errlen)
 {
 	const char *lowers[OVL_MAX_LAYERS];
-	char *copy = strdup(lower);
-	int n, rc;
+	int n = split(lower, strlen(lower), 0, lowers, OVL_MAX_LAYERS - 1);
 
-	if (!copy)
-		return fail(err, errlen, "out of memory");
-	n = split(copy, ":", lowers, OVL_MAX_LAYERS - 1);
-	if (n < 0)
-		rc = fail(err, errlen, "too many lower directories (at most %d)",
-			  OVL_MAX_LAYERS - 1);
-	else
-		rc = ovl_config_add(mount && *mount ? mount : NULL, upper, lowers, n,
-				    err, errlen);
-	free(copy);
-	return rc;
+	if (n == -1)
+		return fail(err, errlen, "too many lower directories (at most %d)",
+			    OVL_MAX_LAYERS - 1);
+	if (n == -2)
+		return fail(err, errlen, "OVERLAY_LOWER holds a path longer than PATH_MAX");
+	return ovl_config_add(mount && *mount ? mount : NULL, upper, lowers, n,
+			      err, errlen);
 }
 
 /* OVERLAY_MOUNTS: mounts separated by ';', each "MOUNT:UPPER:LOWER[:LOWER]..."
- * with an empty MOUNT meaning the first lower (in place). */
-static int add_group(char *group, char *err, size_t errlen)
+ * with an empty MOUNT meaning the first lower (in place); g is s[0..len). */
+static int add_group(const char *g, size_t len, char *err, size_t errlen)
 {
 	const char *f[OVL_MAX_LAYERS + 1];
-	char *colon = strchr(group, ':');
+	const char *colon = memchr(g, ':', len);
+	size_t mlen = colon ? (size_t)(colon - g) : len;
 	int n;
 
 	if (!colon)
-		return fail(err, errlen, "OVERLAY_MOUNTS entry '%s' is not MOUNT:UPPER:LOWER...",
-			    group);
-	*colon = '\0';
-	n = split(colon + 1, ":", f, OVL_MAX_LAYERS);
+		return fail(err, errlen, "OVERLAY_MOUNTS entry '%.*s' is not MOUNT:UPPER:LOWER...",
+			    (int)(len < 256 ? len : 256), g);
+	if (mlen >= PATH_MAX)
+		return fail(err, errlen, "OVERLAY_MOUNTS holds a path longer than PATH_MAX");
+	memcpy(fields[0], g, mlen);
+	fields[0][mlen] = '\0';
+	n = split(colon + 1, len - mlen - 1, 1, f, OVL_MAX_LAYERS);
+	if (n == -1)
+		return fail(err, errlen, "too many lower directories (at most %d)",
+			    OVL_MAX_LAYERS - 1);
+	if (n == -2)
+		return fail(err, errlen, "OVERLAY_MOUNTS holds a path longer than PATH_MAX");
 	if (n < 2)
 		return fail(err, errlen, "OVERLAY_MOUNTS entry for '%s' needs an upper and a lower",
-			    group);
-	return ovl_config_add(*group ? group : NULL, f[0], f + 1, n - 1, err, errlen);
+			    fields[0]);
+	return ovl_config_add(fields[0][0] ? fields[0] : NULL, f[0], f + 1, n - 1, err, errlen);
 }
 
-static int add_groups(const char *mounts, char *err, size_t errlen)
+/* Empty entries (";;") are skipped, but at least one must be there: a
+ * value that names no mount is a mistake, not a request to run inert. */
+static int add_groups(const char *s, char *err, size_t errlen)
 {
-	char *copy = strdup(mounts);
-	int rc = 0;
+	int entries = 0;
 
-	if (!copy)
-		return fail(err, errlen, "out of memory");
-	for (char *s = copy, *g; rc == 0 && (g = strsep(&s, ";"));)
-		if (*g)
-			rc = add_group(g, err, errlen);
-	free(copy);
-	return rc;
+	for (const char *g = s;;) {
+		const char *end = strchr(g, ';');
+		size_t len = end ? (size_t)(end - g) : strlen(g);
+		if (len) {
+			if (add_group(g, len, err, errlen) < 0)
+				return -1;
+			entries++;
+		}
+		if (!end)
+			break;
+		g = end + 1;
+	}
+	if (!entries)
+		return fail(err, errlen, "OVERLAY_MOUNTS '%s' holds no MOUNT:UPPER:LOWER entry", s);
+	return 0;
 }
 
-int ovl_config_from_env(char *const *envp, char *err, size_t errlen)
+static int from_env(char *const *envp, char *err, size_t errlen)
 {
 	const char *upper = env_get(envp, "OVERLAY_UPPER");
 	const char *lower = env_get(envp, "OVERLAY_LOWER");
 	const char *mount = env_get(envp, "OVERLAY_MOUNT");
 	const char *mounts = env_get(envp, "OVERLAY_MOUNTS");
-
 	const char *fsync = env_get(envp, "OVERLAY_FSYNC");
 
 	if (!upper && !lower && !mount && !(mounts && *mounts))
 		return 0;
+	if (fsync && *fsync && strcmp(fsync, "0") && strcmp(fsync, "1"))
+		return fail(err, errlen, "OVERLAY_FSYNC '%.64s' is not 0 or 1", fsync);
 	ovl_fsync = fsync && !strcmp(fsync, "1");
 	if (upper || lower || mount) {
 		if (!upper || !*upper)
@@ -308,6 +420,25 @@ int ovl_config_from_env(char *const *envp, char *err, size_t errlen)
 	if (mounts && *mounts && add_groups(mounts, err, errlen) < 0)
 		return -1;
 	return 1;
+}
+
+/* A configuration refused in part is refused whole: no mount of it stays. */
+int ovl_config_from_env(char *const *envp, char *err, size_t errlen)
+{
+	int rc;
+
+	attach_later = 1;
+	rc = from_env(envp, err, errlen);
+	attach_later = 0;
+	if (rc < 0) {
+		ovl_config_reset();
+		ovl_fsync = 0;
+		return rc;
+	}
+	for (int i = 0; i < nmounts; i++)
+		if (!mounts[i].gen)
+			ovl_gen_attach(&mounts[i]);
+	return rc;
 }
 
 const struct ovl_mount *ovl_mount_of(const char *abs, size_t len)

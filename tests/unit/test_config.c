@@ -267,3 +267,236 @@ CONFIG(from_env_bad_mounts_entry_fails)
 	cr_assert_neq(err[0], 0, "no message");
 	free(more);
 }
+
+/* ---- several mounts checked against each other (README "Several mounts
+ * in one run": mount points may not overlap, an upper may not be inside or
+ * contain any lower, upper or mount point of any group) ------------------ */
+
+/* The first group from the single-mount variables (T.mnt over T.upper and
+ * T.lower1), the others from OVERLAY_MOUNTS=groups.  Returns what
+ * ovl_config_from_env returned, err filled. */
+static int from_env_groups(const char *groups, char *err, size_t errlen)
+{
+	char *up = envs("OVERLAY_UPPER", T.upper, NULL);
+	char *lo = envs("OVERLAY_LOWER", T.lower1, NULL);
+	char *mt = envs("OVERLAY_MOUNT", T.mnt, NULL);
+	char *more = envs("OVERLAY_MOUNTS", groups, NULL);
+	char *envp[] = { up, lo, mt, more, NULL };
+	int rc;
+
+	ovl_config_reset();
+	err[0] = 0;
+	rc = ovl_config_from_env(envp, err, errlen);
+	free(up);
+	free(lo);
+	free(mt);
+	free(more);
+	return rc;
+}
+
+static void expect_groups_rejected(const char *what, const char *groups, const char *needle)
+{
+	char err[512];
+	int rc = from_env_groups(groups, err, sizeof err);
+	cr_assert_eq(rc, -1, "%s: accepted (rc %d): OVERLAY_MOUNTS=%s", what, rc, groups);
+	cr_assert_neq(err[0], 0, "%s: no message", what);
+	cr_assert(strstr(err, needle), "%s: message '%s' lacks '%s'", what, err, needle);
+	cr_assert_eq(ovl_active(), 0, "%s: a mount stayed configured", what);
+}
+
+static char *groupf(const char *fmt, const char *a, const char *b, const char *c)
+{
+	static char buf[4][3 * PATH_MAX + 8];
+	static int i;
+	char tmp[sizeof buf[0]], *s = buf[i++ % 4];
+	snprintf(tmp, sizeof tmp, fmt, a, b, c);
+	memcpy(s, tmp, sizeof tmp);
+	return s;
+}
+
+CONFIG(from_env_group_upper_inside_first_lower_fails)
+{
+	mkdirs(L1("sub"));
+	mkdirs(RP("mntB"));
+	mkdirs(RP("lowerB"));
+	write_file(L1("sub/x"), "lower");
+	snap_lowers();
+	/* The issue's case: OVERLAY_MOUNTS=M2:L1/sub:L2. */
+	expect_groups_rejected("upper inside the first group's lower",
+			       groupf("%s:%s:%s", RP("mntB"), L1("sub"), RP("lowerB")), "inside");
+	check_lowers();
+	/* Nor inside a second lower of another group, nor equal to it. */
+	expect_groups_rejected("upper is the first group's lower",
+			       groupf("%s:%s:%s", RP("mntB"), T.lower1, RP("lowerB")), "lower");
+}
+
+CONFIG(from_env_group_lower_inside_other_upper_fails)
+{
+	mkdirs(UP("lo"));
+	mkdirs(RP("mntB"));
+	mkdirs(RP("upperB"));
+	/* a lower inside another group's upper: the upper "contains" it */
+	expect_groups_rejected("lower inside the first group's upper",
+			       groupf("%s:%s:%s", RP("mntB"), RP("upperB"), UP("lo")), "upper");
+	/* the second group's upper contains the first group's lower */
+	mkdirs(RP("big/l"));
+	mkdirs(RP("big/u"));
+	ovl_config_reset();
+	char err[512];
+	const char *ls[1] = { RP("big/l") };
+	cr_assert_eq(ovl_config_add(T.mnt, RP("big/u"), ls, 1, err, sizeof err), 0, "%s", err);
+	const char *ls2[1] = { RP("lowerB") };
+	mkdirs(RP("lowerB"));
+	cr_assert_eq(ovl_config_add(RP("mntB"), RP("big"), ls2, 1, err, sizeof err), -1,
+		     "an upper containing another group's lower and upper was accepted");
+	cr_assert(strstr(err, "upper"), "%s", err);
+	cr_assert_eq(ovl_mount_count(), 1, "the refused mount was added");
+}
+
+CONFIG(from_env_groups_sharing_an_upper_fail)
+{
+	mkdirs(RP("mntB"));
+	mkdirs(RP("lowerB"));
+	mkdirs(UP("nested"));
+	expect_groups_rejected("two groups, one upper",
+			       groupf("%s:%s:%s", RP("mntB"), T.upper, RP("lowerB")), "upper");
+	expect_groups_rejected("an upper inside another group's upper",
+			       groupf("%s:%s:%s", RP("mntB"), UP("nested"), RP("lowerB")), "upper");
+	/* two groups of OVERLAY_MOUNTS sharing their upper */
+	mkdirs(RP("mntC"));
+	mkdirs(RP("lowerC"));
+	mkdirs(RP("upperB"));
+	expect_groups_rejected("two OVERLAY_MOUNTS groups, one upper",
+			       groupf("%s;%s", groupf("%s:%s:%s", RP("mntB"), RP("upperB"), RP("lowerB")),
+				      groupf("%s:%s:%s", RP("mntC"), RP("upperB"), RP("lowerC")), NULL),
+			       "upper");
+}
+
+CONFIG(from_env_group_upper_and_other_mount_point_fail)
+{
+	mkdirs(RP("lowerB"));
+	mkdirs(MNT("inner"));
+	mkdirs(RP("upperB/mntB"));
+	/* an upper inside the first group's mount point */
+	expect_groups_rejected("upper inside another group's mount point",
+			       groupf("%s:%s:%s", RP("other"), MNT("inner"), RP("lowerB")), "mount point");
+	/* another group's mount point inside this group's upper (and nothing
+	 * else of that group) */
+	char err[512];
+	mkdirs(RP("wrap/mnt2"));
+	ovl_config_reset();
+	const char *l1[1] = { T.lower1 };
+	cr_assert_eq(ovl_config_add(RP("wrap/mnt2"), T.upper, l1, 1, err, sizeof err), 0, "%s", err);
+	const char *lb[1] = { RP("lowerB") };
+	cr_assert_eq(ovl_config_add(RP("upperB/mntB"), RP("wrap"), lb, 1, err, sizeof err), -1,
+		     "an upper containing another group's mount point was accepted");
+	cr_assert(strstr(err, "mount point"), "%s", err);
+	cr_assert_eq(ovl_mount_count(), 1);
+	/* overlapping mount points */
+	expect_groups_rejected("mount point inside another group's mount point",
+			       groupf("%s:%s:%s", MNT("inner"), RP("upperB"), RP("lowerB")), "mount point");
+}
+
+CONFIG(from_env_valid_groups_still_accepted)
+{
+	char err[512];
+	mkdirs(RP("mntB"));
+	mkdirs(RP("upperB"));
+	mkdirs(RP("lowerB"));
+	mkdirs(RP("upperC"));
+	mkdirs(RP("lowerC"));
+	/* a lower shared by two groups is fine (both only read it); so is an
+	 * in-place group; and an empty entry between two */
+	cr_assert_eq(from_env_groups(groupf("%s:%s:%s", RP("mntB"), RP("upperB"), T.lower1),
+				     err, sizeof err), 1, "%s", err);
+	cr_assert_eq(ovl_mount_count(), 2);
+	cr_assert_eq(from_env_groups(groupf(":%s:%s;;%s", RP("upperB"), RP("lowerB"),
+					    groupf(":%s:%s", RP("upperC"), RP("lowerC"), NULL)),
+				     err, sizeof err), 1, "%s", err);
+	cr_assert_eq(ovl_mount_count(), 3);
+	cr_assert_str_eq(ovl_mount_at(2)->point, RP("lowerC"));
+	cr_assert_str_eq(ovl_mount_at(2)->layers[0].root, RP("upperC"));
+}
+
+CONFIG(from_env_mounts_without_entries_fails)
+{
+	const char *bad[] = { ";;;", ";", ";;" };
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char err[512] = "";
+		char *more = envs("OVERLAY_MOUNTS", bad[i], NULL);
+		char *envp[] = { more, NULL };
+		ovl_config_reset();
+		cr_assert_eq(ovl_config_from_env(envp, err, sizeof err), -1,
+			     "OVERLAY_MOUNTS='%s' was accepted", bad[i]);
+		cr_assert(strstr(err, "OVERLAY_MOUNTS"), "'%s': message '%s'", bad[i], err);
+		cr_assert_eq(ovl_active(), 0);
+		free(more);
+	}
+	/* beside a valid first group too */
+	char err[512];
+	cr_assert_eq(from_env_groups(";;;", err, sizeof err), -1, "';;;' beside a group was accepted");
+	cr_assert(strstr(err, "OVERLAY_MOUNTS"), "%s", err);
+	/* an empty OVERLAY_MOUNTS is still unset */
+	char *envp[] = { "OVERLAY_MOUNTS=", NULL };
+	cr_assert_eq(ovl_config_from_env(envp, err, sizeof err), 0);
+}
+
+CONFIG(from_env_fsync_values)
+{
+	char *up = envs("OVERLAY_UPPER", T.upper, NULL);
+	char *lo = envs("OVERLAY_LOWER", T.lower1, NULL);
+	const char *good[] = { "OVERLAY_FSYNC=1", "OVERLAY_FSYNC=0", "OVERLAY_FSYNC=", NULL };
+	const int want[] = { 1, 0, 0, 0 };
+	for (int i = 0; i < 4; i++) {
+		char err[512] = "";
+		char *envp[] = { up, lo, (char *)good[i], NULL };
+		ovl_config_reset();
+		ovl_fsync = 7;
+		cr_assert_eq(ovl_config_from_env(envp, err, sizeof err), 1, "%s: %s",
+			     good[i] ? good[i] : "unset", err);
+		cr_assert_eq(ovl_fsync, want[i], "%s", good[i] ? good[i] : "unset");
+	}
+	const char *bad[] = { "OVERLAY_FSYNC=yes", "OVERLAY_FSYNC=2", "OVERLAY_FSYNC=true",
+			      "OVERLAY_FSYNC= 1", "OVERLAY_FSYNC=10", "OVERLAY_FSYNC=on" };
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char err[512] = "";
+		char *envp[] = { up, lo, (char *)bad[i], NULL };
+		ovl_config_reset();
+		cr_assert_eq(ovl_config_from_env(envp, err, sizeof err), -1, "%s was accepted", bad[i]);
+		cr_assert(strstr(err, "OVERLAY_FSYNC"), "%s: message '%s'", bad[i], err);
+		cr_assert_eq(ovl_active(), 0);
+	}
+	ovl_fsync = 0;
+	free(up);
+	free(lo);
+}
+
+/* The first group's upper lies in the second group's lower: refused before
+ * anything is written there (every process creates the change counters
+ * file in each upper, which must wait until every group is checked). */
+CONFIG(from_env_refused_groups_write_nothing)
+{
+	char err[512] = "";
+	mkdirs(RP("lowerB/sub"));
+	mkdirs(RP("mntB"));
+	mkdirs(RP("upperB"));
+	char *up = envs("OVERLAY_UPPER", RP("lowerB/sub"), NULL);
+	char *lo = envs("OVERLAY_LOWER", T.lower1, NULL);
+	char *mt = envs("OVERLAY_MOUNT", T.mnt, NULL);
+	char *more = NULL;
+	cr_assert(asprintf(&more, "OVERLAY_MOUNTS=%s:%s:%s", RP("mntB"), RP("upperB"),
+			   RP("lowerB")) > 0);
+	char *envp[] = { up, lo, mt, more, NULL };
+	cr_assert_eq(ovl_config_from_env(envp, err, sizeof err), -1, "accepted");
+	cr_assert(strstr(err, "inside"), "%s", err);
+	char *names = tree_names(RP("lowerB"));
+	cr_assert_str_eq(names, "sub", "the refused configuration wrote into a lower: %s", names);
+	free(names);
+	names = tree_names(RP("upperB"));
+	cr_assert_str_eq(names, "", "the refused configuration wrote into an upper: %s", names);
+	free(names);
+	free(up);
+	free(lo);
+	free(mt);
+	free(more);
+}

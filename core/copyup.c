@@ -235,6 +235,21 @@ static int publish(const char *tmp, const char *dst)
 	return rc;
 }
 
+/* The copy keeps its origin's inode number (lookup.c, identity).  Where
+ * the upper takes no user.* xattrs it gets its own, as a new file would.
+ * Symlinks take no user.* xattrs on Linux: they keep their own too. */
+static void record_origin(const char *dst, const struct stat *st)
+{
+	unsigned char v[8];
+	uint64_t ino = st->st_ino;
+
+	if (S_ISLNK(st->st_mode))
+		return;
+	for (int i = 0; i < 8; i++, ino >>= 8)
+		v[i] = (unsigned char)ino;
+	sys_lsetxattr(dst, OVL_ORIGIN_XATTR, v, sizeof v, 0);
+}
+
 /* OVERLAY_FSYNC: the new name is durable once its directory is. */
 static void sync_dir(const char *dir)
 {
@@ -295,6 +310,7 @@ static int copy_up_dir(const struct ovl_mount *m, const char *rel, const char *d
 	if (rc < 0)
 		return rc;
 	rc = copy_meta(src, dst, &st);
+	record_origin(dst, &st);
 	ovl_gen_bump(m, rel);
 	if (have_parent)
 		restore_times(parent, &pst);
@@ -384,6 +400,8 @@ static int copy_up_file(const struct ovl_mount *m, const char *rel, int from,
 	rc = make_object(src, tmp, &st, skip_data);
 	if (rc == 0)
 		rc = copy_meta(src, tmp, &st);
+	if (rc == 0)
+		record_origin(tmp, &st);
 	if (rc == 0 && !locked)
 		rc = ovl_lock_dir(parent, &lk);
 	if (rc == 0)

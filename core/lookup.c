@@ -747,8 +747,79 @@ int ovl_is_merged_dir(const struct ovl_res *r)
 	       __builtin_popcountll(r->mask) != 1;
 }
 
+/* Identity.  A copied-up object keeps the inode number of its lower
+ * origin, recorded with the upper copy when it was made (OVL_ORIGIN_XATTR,
+ * copyup.c), as the kernel's overlayfs reports it with all layers on one
+ * file system: vim compares the st_ino of the file it stat'ed with the
+ * descriptor it then opened for writing, git clone -l the inode numbers of
+ * a hard link and its source.  It goes with the inode, so renames and hard
+ * links in the upper keep it, and it lasts across processes and runs. */
+static uint64_t origin_in(long n, const unsigned char *v)
+{
+	uint64_t ino = 0;
+
+	if (n != 8)
+		return 0;
+	for (int i = 7; i >= 0; i--)
+		ino = ino << 8 | v[i];
+	return ino;
+}
+
+uint64_t ovl_origin(const struct ovl_res *r)
+{
+	unsigned char v[8];
+
+	if (!r->m || r->layer != 0)
+		return 0;
+	return origin_in(sys_lgetxattr(r->real, OVL_ORIGIN_XATTR, v, sizeof v), v);
+}
+
+/* The device of each mount's upper, found once: fstat asks for an origin
+ * only of descriptors on those devices. */
+static dev_t upper_dev[OVL_MAX_MOUNTS];
+
+uint64_t ovl_fd_origin(int fd, dev_t dev)
+{
+	unsigned char v[8];
+	int on_upper = 0;
+
+	for (int i = 0; i < ovl_mount_count() && !on_upper; i++) {
+		dev_t d = __atomic_load_n(&upper_dev[i], __ATOMIC_RELAXED);
+		if (!d) {
+			struct stat st;
+			if (sys_lstat(ovl_mount_at(i)->layers[0].root, &st) < 0)
+				continue;
+			d = st.st_dev;
+			__atomic_store_n(&upper_dev[i], d, __ATOMIC_RELAXED);
+		}
+		on_upper = d == dev;
+	}
+	if (!on_upper)
+		return 0;
+	return origin_in(OVL_SC(SYS_fgetxattr, fd, OVL_ORIGIN_XATTR, v, sizeof v, 0, 0), v);
+}
+
+long ovl_xattr_hide(char *list, long n)
+{
+	long out = 0;
+
+	for (long i = 0; i < n;) {
+		size_t len = strnlen(list + i, (size_t)(n - i));
+		if (strncmp(list + i, OVL_ORIGIN_XATTR, len + 1) != 0) {
+			memmove(list + out, list + i, len + 1 > (size_t)(n - i) ? (size_t)(n - i) : len + 1);
+			out += (long)len + 1;
+		}
+		i += (long)len + 1;
+	}
+	return out > n ? n : out;
+}
+
 void ovl_fix_stat(const struct ovl_res *r, struct stat *st)
 {
+	uint64_t o = ovl_origin(r);
+
+	if (o)
+		st->st_ino = o;
 	if (ovl_is_merged_dir(r))
 		st->st_nlink = 1;
 }

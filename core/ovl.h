@@ -180,8 +180,22 @@ int ovl_virtual_path(const struct ovl_res *r, char *out, size_t outlen);
 int ovl_real_in(const struct ovl_mount *m, int layer, const char *rel,
 		char *out, size_t outlen);
 
-/* A merged directory (present in two or more layers) reports st_nlink 1. */
+/* What stat reports of the object r resolved to: a merged directory
+ * (present in two or more layers) has st_nlink 1; a copied-up object keeps
+ * its lower origin's st_ino. */
 void ovl_fix_stat(const struct ovl_res *r, struct stat *st);
+
+/* The inode number recorded with an upper copy at copy-up: the origin's,
+ * which stat, fstat and statx report; 0 for none.  ovl_fd_origin asks only
+ * for descriptors on an upper's device (dev: what fstat said). */
+#define OVL_ORIGIN_XATTR "user.overlay.origin"
+uint64_t ovl_origin(const struct ovl_res *r);
+uint64_t ovl_fd_origin(int fd, dev_t dev);
+/* The record is the library's own, as the kernel's trusted.overlay.* are:
+ * listxattr does not show it (cp -a would give a copy the same inode
+ * number) and getxattr does not find it.  ovl_xattr_hide takes it out of a
+ * list of n bytes and returns the new length. */
+long ovl_xattr_hide(char *list, long n);
 int ovl_is_merged_dir(const struct ovl_res *r);
 
 /* The same question for an open descriptor (fstat): 1 when fd is a merged

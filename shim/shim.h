@@ -74,7 +74,7 @@ char *__getwd_chk(char *buf, size_t buflen);
 	X(__fxstat64) X(access) X(faccessat) X(euidaccess) X(eaccess)        \
 	X(readlink) X(readlinkat) X(__readlink_chk) X(__readlinkat_chk)       \
 	X(getxattr) X(lgetxattr) X(listxattr)      \
-	X(llistxattr)                                                        \
+	X(llistxattr) X(flistxattr) X(fgetxattr)                             \
 	/* dir.c */                                                          \
 	X(opendir) X(fdopendir) X(readdir) X(readdir64) X(readdir_r)         \
 	X(readdir64_r) X(rewinddir) X(telldir) X(seekdir) X(closedir)        \

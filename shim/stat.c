@@ -28,6 +28,20 @@ static int shim_fd_merged(int fd, mode_t mode)
 	return S_ISDIR(mode) && shim_on() && ovl_fd_merged_dir(fd);
 }
 
+/* fstat says what stat of the descriptor's path says: the link count of
+ * a merged directory, the origin's inode number of a copied-up object. */
+static void shim_fstat_fix(int fd, struct stat *st)
+{
+	uint64_t o;
+
+	if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
+		return;
+	if ((o = ovl_fd_origin(fd, st->st_dev)))
+		st->st_ino = o;
+	if (shim_fd_merged(fd, st->st_mode))
+		st->st_nlink = 1;
+}
+
 static void shim_stat_after(int rc, const struct ovl_res *r, int v, int fd,
 			    const char *path, int at, struct stat *st)
 {
@@ -48,6 +62,9 @@ static void shim_statx_after(int rc, const struct ovl_res *r, int v, int fd,
 		    : shim_fd_form(path, at) && (stx->stx_mask & STATX_TYPE) &&
 			      shim_fd_merged(fd, stx->stx_mode))
 		stx->stx_nlink = 1;
+	uint64_t o = rc == 0 ? ovl_origin(r) : 0;
+	if (o && (stx->stx_mask & STATX_INO))
+		stx->stx_ino = o;
 }
 
 #define STAT_AFTER(fd, at, st) \
@@ -92,8 +109,8 @@ static int shim_stat_at(int dirfd, const char *path, int at, struct ovl_res *r)
 	OVL_EXPORT int name params                                           \
 	{                                                                    \
 		int v = SHIM_NEXT(name) args;                                \
-		if (v == 0 && shim_fd_merged(fd, (st)->st_mode))             \
-			(st)->st_nlink = 1;                                  \
+		if (v == 0 && shim_on())                                     \
+			shim_fstat_fix(fd, (struct stat *)(st));             \
 		return v;                                                    \
 	}
 
@@ -133,10 +150,28 @@ SHIM_PATH(ssize_t, readlinkat, (int dirfd, const char *path, char *buf, size_t s
 SHIM_PATH(ssize_t, __readlink_chk, (const char *path, char *buf, size_t size, size_t buflen), (path, buf, size, buflen), READ, AT_FDCWD, NOFOLLOW, )
 SHIM_PATH(ssize_t, __readlinkat_chk, (int dirfd, const char *path, char *buf, size_t size, size_t buflen), (dirfd, path, buf, size, buflen), READ, dirfd, NOFOLLOW | AT_EMPTY_PATH, )
 
-SHIM_PATH(ssize_t, getxattr, (const char *path, const char *name, void *value, size_t size), (path, name, value, size), READ, AT_FDCWD, 0, )
-SHIM_PATH(ssize_t, lgetxattr, (const char *path, const char *name, void *value, size_t size), (path, name, value, size), READ, AT_FDCWD, NOFOLLOW, )
-SHIM_PATH(ssize_t, listxattr, (const char *path, char *list, size_t size), (path, list, size), READ, AT_FDCWD, 0, )
-SHIM_PATH(ssize_t, llistxattr, (const char *path, char *list, size_t size), (path, list, size), READ, AT_FDCWD, NOFOLLOW, )
+/* The inode-number record of a copy-up (OVL_ORIGIN_XATTR) is hidden. */
+#define HIDE_GET if (v >= 0 && shim_on() && shim_nonnull(name) && !strcmp(name, OVL_ORIGIN_XATTR)) { v = -1; errno = ENODATA; }
+#define HIDE_LIST if (v > 0 && size && shim_on()) v = ovl_xattr_hide(list, v);
+
+SHIM_PATH(ssize_t, getxattr, (const char *path, const char *name, void *value, size_t size), (path, name, value, size), READ, AT_FDCWD, 0, HIDE_GET)
+SHIM_PATH(ssize_t, lgetxattr, (const char *path, const char *name, void *value, size_t size), (path, name, value, size), READ, AT_FDCWD, NOFOLLOW, HIDE_GET)
+SHIM_PATH(ssize_t, listxattr, (const char *path, char *list, size_t size), (path, list, size), READ, AT_FDCWD, 0, HIDE_LIST)
+SHIM_PATH(ssize_t, llistxattr, (const char *path, char *list, size_t size), (path, list, size), READ, AT_FDCWD, NOFOLLOW, HIDE_LIST)
+
+OVL_EXPORT ssize_t fgetxattr(int fd, const char *name, void *value, size_t size)
+{
+	ssize_t v = SHIM_NEXT(fgetxattr)(fd, name, value, size);
+	HIDE_GET
+	return v;
+}
+
+OVL_EXPORT ssize_t flistxattr(int fd, char *list, size_t size)
+{
+	ssize_t v = SHIM_NEXT(flistxattr)(fd, list, size);
+	HIDE_LIST
+	return v;
+}
 
 /* The file system of the object found: the layer's, as on a kernel overlay
  * where a lower file may sit on another device than the upper. */

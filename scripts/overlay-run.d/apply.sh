@@ -125,7 +125,7 @@ base_check() {
 
 # copy_tree LIST TO: copy the upper's entries named in LIST (NUL-separated
 # paths, parents first) into TO, with their metadata, by a tar pipe.
-TAR_COPY=(--format=posix --numeric-owner --xattrs --xattrs-include='*' --no-recursion --null)
+TAR_COPY=(--format=posix --numeric-owner --xattrs --xattrs-include='*' --xattrs-exclude='user.overlay.*' --no-recursion --null)
 copy_tree() {
 	tar -c -f - -C "$UPPER" "${TAR_COPY[@]}" --verbatim-files-from -T "$1" |
 		tar -x -p -f - -C "$2" "${TAR_COPY[@]}"

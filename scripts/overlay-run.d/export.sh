@@ -60,7 +60,7 @@ cmd_export() {
 	tar --create --file=- --directory="$upper" --no-recursion --null \
 		--verbatim-files-from --files-from="$W/names" --format=posix \
 		--pax-option='exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime' \
-		--numeric-owner --hard-dereference --xattrs --xattrs-include='user.*' |
+		--numeric-owner --hard-dereference --xattrs --xattrs-include='user.*' --xattrs-exclude='user.overlay.*' |
 		if ((gz)); then gzip -n; else cat; fi >"$tmp"
 	local st=("${PIPESTATUS[@]}")
 	if ((st[0] != 0 || st[1] != 0)); then

@@ -193,3 +193,27 @@ test_exact_opaque_rename_keeps_mtime() {
 	kernel_compare 'rm -r old && mkdir -p new/sub && touch -d @1000000000 new &&
 		mv new old && stat -c "%Y %n" old && ls -A old'
 }
+
+# make -j with `@mkdir -p $(dir $@)` in its rules, over a tree whose
+# directories merge a lower and a pre-made upper: every object is built,
+# and the merged tree is the kernel's.
+test_exact_make_j_mkdir_p_rules() {
+	command -v make >/dev/null || skip "make is not installed"
+	command -v cc >/dev/null || skip "cc is not installed"
+	local i d
+	for d in a b c d; do
+		for i in 1 2 3 4 5 6; do put "$L/src/$d/s$i.c" "int ${d}$i(void) { return $i; }"; done
+	done
+	mkdir -p "$L/out/a"
+	put "$L/out/a/keep" keep
+	cat >"$L/Makefile" <<'MK'
+SRCS := $(sort $(wildcard src/*/*.c))
+OBJS := $(SRCS:src/%.c=out/%.o)
+all: $(OBJS)
+	@echo built $(words $(OBJS))
+out/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	@cc -c -o $@ $<
+MK
+	kernel_compare 'make -s -j4 && ls out/*/ | wc -l'
+}

@@ -15,12 +15,18 @@
 #include "sys.h"
 
 /* Both paths resolved; OVL_PASS when both lie outside every mount, EXDEV
- * when they are on different sides of a mount boundary. */
+ * when they are on different sides of a mount boundary.  OVL_MUST in
+ * oflags: a missing old name is ENOENT before the new path is looked at. */
+#define OVL_MUST (1 << 30)
+
 static int resolve_pair(int od, const char *op, int oflags, struct ovl_res *o,
 			int nd, const char *np, struct ovl_res *n)
 {
-	int ro = ovl_resolve(od, op, oflags, o);
-	int rn = ovl_resolve(nd, np, OVL_NOFOLLOW | OVL_CHANGE, n);
+	int ro = ovl_resolve(od, op, oflags & ~OVL_MUST, o);
+
+	if (ro == 0 && o->m && o->layer < 0 && (oflags & OVL_MUST))
+		return -ENOENT;
+	int rn = ovl_resolve(nd, np, OVL_NOFOLLOW | OVL_CHANGE | OVL_LAST, n);
 
 	if (ro < 0)
 		return ro;
@@ -64,8 +70,8 @@ static enum last last_type(const char *path)
  * filename_create; a "." or ".." is never new. */
 static int check_new_name(const char *path, const struct ovl_res *r, int is_dir)
 {
-	if (last_type(path) != LAST_NAME)
-		return -EEXIST;
+	if (last_type(path) != LAST_NAME) /* "d/." names d, which must exist */
+		return r->layer < 0 ? -ENOENT : !S_ISDIR(r->type) ? -ENOTDIR : -EEXIST;
 	if (r->m && r->trailing && !is_dir && r->layer < 0 && !r->reserved)
 		return -ENOENT;
 	return 0;
@@ -104,7 +110,7 @@ static int create(int dirfd, const char *path,
 		  int (*make)(const char *real, const void *arg), const void *arg)
 {
 	struct ovl_res r;
-	int rc = ovl_resolve(dirfd, path, OVL_NOFOLLOW | OVL_CHANGE, &r);
+	int rc = ovl_resolve(dirfd, path, OVL_NOFOLLOW | OVL_CHANGE | OVL_LAST, &r);
 
 	if (rc != 0)
 		return rc;
@@ -189,7 +195,7 @@ static int mkdir_opaque(const char *real, mode_t mode)
 int ovl_mkdir(int dirfd, const char *path, mode_t mode)
 {
 	struct ovl_res r;
-	int rc = ovl_resolve(dirfd, path, OVL_NOFOLLOW | OVL_CHANGE, &r);
+	int rc = ovl_resolve(dirfd, path, OVL_NOFOLLOW | OVL_CHANGE | OVL_LAST, &r);
 
 	if (rc != 0)
 		return rc;
@@ -208,7 +214,7 @@ static int link_into(int olddirfd, const char *oldpath, int newdirfd,
 		     const char *newpath, int flags)
 {
 	struct ovl_res n;
-	int rc = ovl_resolve(newdirfd, newpath, OVL_NOFOLLOW | OVL_CHANGE, &n);
+	int rc = ovl_resolve(newdirfd, newpath, OVL_NOFOLLOW | OVL_CHANGE | OVL_LAST, &n);
 
 	if (rc != 0)
 		return rc;
@@ -251,7 +257,9 @@ int ovl_link(int olddirfd, const char *oldpath, int newdirfd,
 
 	if (!oldpath[0] && (flags & AT_EMPTY_PATH))
 		return link_host(olddirfd, oldpath, newdirfd, newpath, flags);
-	rc = resolve_pair(olddirfd, oldpath, flags & AT_SYMLINK_FOLLOW ? 0 : OVL_NOFOLLOW,
+	/* the kernel looks the old path up whole before the new one: a
+	 * missing source is ENOENT whatever the new path is */
+	rc = resolve_pair(olddirfd, oldpath, (flags & AT_SYMLINK_FOLLOW ? 0 : OVL_NOFOLLOW) | OVL_MUST,
 			  &o, newdirfd, newpath, &n);
 	if (rc == -EXDEV && !o.m && n.m)
 		return link_host(olddirfd, oldpath, newdirfd, newpath, flags);
@@ -438,22 +446,24 @@ static int unlink_once(int dirfd, const char *path, int flags)
 {
 	struct ovl_res r;
 	struct ovl_lock lk;
-	int rc = ovl_resolve(dirfd, path, OVL_NOFOLLOW | OVL_CHANGE, &r);
+	int rc = ovl_resolve(dirfd, path, OVL_NOFOLLOW | OVL_CHANGE | OVL_LAST, &r);
 
 	if (rc != 0)
 		return rc;
 	if (!r.m)
 		return sys_unlinkat(AT_FDCWD, r.real, flags & AT_REMOVEDIR);
-	switch (last_type(path)) {
+	if (r.layer < 0)
+		return -ENOENT;
+	switch (last_type(path)) { /* "d/." names d, which exists */
 	case LAST_DOT:
-		return flags & AT_REMOVEDIR ? -EINVAL : -EISDIR;
+		return !S_ISDIR(r.type) ? -ENOTDIR : flags & AT_REMOVEDIR ? -EINVAL : -EISDIR;
 	case LAST_DOTDOT:
 		return flags & AT_REMOVEDIR ? -ENOTEMPTY : -EISDIR;
 	case LAST_NAME:
 		break;
 	}
-	if (r.layer < 0)
-		return -ENOENT;
+	if (r.trailing && !S_ISDIR(r.type))
+		return -ENOTDIR; /* "link/": the link itself is meant */
 	/* what can be refused without a change is refused before the upper
 	 * parent is made (ENOTEMPTY, ENOTDIR, EISDIR, EBUSY) */
 	if (flags & AT_REMOVEDIR) {
@@ -468,7 +478,7 @@ static int unlink_once(int dirfd, const char *path, int flags)
 	}
 	if ((rc = lock_parent(&r, &lk)) < 0)
 		return rc;
-	rc = relook(dirfd, path, OVL_NOFOLLOW | OVL_CHANGE, &r);
+	rc = relook(dirfd, path, OVL_NOFOLLOW | OVL_CHANGE | OVL_LAST, &r);
 	if (rc == 0)
 		rc = r.layer < 0 ? -ENOENT :
 		     flags & AT_REMOVEDIR ? remove_dir(&r) : remove_file(&r);
@@ -511,10 +521,12 @@ static int check_rename(const char *oldpath, const struct ovl_res *o,
 		return -EINVAL;
 	if ((flags & RENAME_NOREPLACE) && exchange)
 		return -EINVAL;
-	if (last_type(oldpath) != LAST_NAME || last_type(newpath) != LAST_NAME)
-		return -EBUSY;
 	if (o->layer < 0)
 		return -ENOENT;
+	if ((last_type(newpath) != LAST_NAME && n->layer < 0))
+		return -ENOENT;
+	if (last_type(oldpath) != LAST_NAME || last_type(newpath) != LAST_NAME)
+		return -EBUSY;
 	if ((flags & RENAME_NOREPLACE) && n->layer >= 0)
 		return -EEXIST;
 	if (exchange && n->layer < 0)
@@ -651,7 +663,7 @@ static int rename_once(int olddirfd, const char *oldpath, int newdirfd,
 	char od[PATH_MAX], nd[PATH_MAX];
 	struct ovl_res o, n;
 	struct ovl_lock lk;
-	int rc = resolve_pair(olddirfd, oldpath, OVL_NOFOLLOW | OVL_CHANGE, &o,
+	int rc = resolve_pair(olddirfd, oldpath, OVL_NOFOLLOW | OVL_CHANGE | OVL_LAST, &o,
 			      newdirfd, newpath, &n);
 
 	if (rc != 0)
@@ -669,8 +681,8 @@ static int rename_once(int olddirfd, const char *oldpath, int newdirfd,
 		return rc;
 	if ((rc = ovl_lock_dirs(od, nd, &lk)) < 0)
 		return rc;
-	if ((rc = relook(olddirfd, oldpath, OVL_NOFOLLOW | OVL_CHANGE, &o)) == 0 &&
-	    (rc = relook(newdirfd, newpath, OVL_NOFOLLOW | OVL_CHANGE, &n)) == 0)
+	if ((rc = relook(olddirfd, oldpath, OVL_NOFOLLOW | OVL_CHANGE | OVL_LAST, &o)) == 0 &&
+	    (rc = relook(newdirfd, newpath, OVL_NOFOLLOW | OVL_CHANGE | OVL_LAST, &n)) == 0)
 		rc = rename_locked(&o, &n, oldpath, newpath, flags);
 	ovl_unlock(&lk);
 	return rc;

@@ -173,23 +173,55 @@ void ovl_open_done(const struct ovl_res *r, int rc)
 	ovl_gen_bump(r->m, r->rel);
 }
 
+/* What makes the kernel copy a file up at open: write access, or O_TRUNC
+ * (which truncates even an O_RDONLY open).  O_APPEND alone does not: an
+ * O_RDONLY|O_APPEND descriptor cannot write. */
 static int writes(int oflags)
 {
-	return (oflags & O_ACCMODE) != O_RDONLY || (oflags & (O_TRUNC | O_APPEND));
+	return (oflags & O_ACCMODE) != O_RDONLY || (oflags & O_TRUNC);
+}
+
+/* "name/" with O_CREAT: the kernel refuses it (EISDIR) once the parent is
+ * found, whatever the name is. */
+static int create_with_slash(int dirfd, const char *path)
+{
+	char p[PATH_MAX];
+	struct ovl_res r;
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	if (n >= sizeof p)
+		return -ENAMETOOLONG;
+	memcpy(p, path, n);
+	p[n] = '\0';
+	int rc = ovl_resolve(dirfd, p, OVL_NOFOLLOW | OVL_LAST, &r);
+	return rc < 0 ? rc : -EISDIR;
 }
 
 int ovl_for_open(int dirfd, const char *path, int oflags, struct ovl_res *r)
 {
 	int creat = oflags & O_CREAT;
 	int excl = creat && (oflags & O_EXCL);
+	size_t plen = strlen(path);
 	int rc = ovl_resolve(dirfd, path, ((oflags & O_NOFOLLOW) || excl ? OVL_NOFOLLOW : 0) |
 			     (creat || writes(oflags) ? OVL_CHANGE : 0), r);
 
-	if (rc != 0 || !r->m)
+	if (rc == OVL_PASS || (rc == 0 && !r->m))
+		return rc;
+	/* the kernel's flag checks come before any lookup */
+	if (creat && (oflags & O_DIRECTORY))
+		return -EINVAL;
+	if (creat && plen && path[plen - 1] == '/')
+		return create_with_slash(dirfd, path);
+	if (rc != 0)
 		return rc;
 	if (r->layer >= 0) {
 		if (excl)
 			return -EEXIST;
+		/* O_DIRECTORY on anything else fails before a copy-up */
+		if ((oflags & O_DIRECTORY) && !S_ISDIR(r->type) && !S_ISLNK(r->type))
+			return -ENOTDIR;
 		/* Only regular files are copied up: a directory or device is
 		 * opened where it is, and the kernel refuses what it must. */
 		if (S_ISREG(r->type) && writes(oflags))

@@ -537,7 +537,8 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 				return -ENOENT;
 			continue;
 		}
-		if (S_ISLNK(c.type) && (!last || trailing || !(flags & OVL_NOFOLLOW))) {
+		int itself = last && (flags & OVL_LAST);
+		if (S_ISLNK(c.type) && !itself && (!last || trailing || !(flags & OVL_NOFOLLOW))) {
 			char real[PATH_MAX];
 			if (++hops > OVL_MAX_HOPS)
 				return -ELOOP;
@@ -551,7 +552,7 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 			next = pend;
 			continue;
 		}
-		if (c.layer >= 0 && !S_ISDIR(c.type) && (!last || trailing))
+		if (c.layer >= 0 && !S_ISDIR(c.type) && (!last || (trailing && !itself)))
 			return -ENOTDIR;
 		r->pmask = w.mask;
 		r->name_off = w.rlen ? w.rlen + 1 : 0;

@@ -136,6 +136,11 @@ enum {
 			      path that the kernel would take into a lower
 			      (a symlink, /proc/self/fd/N) is resolved in
 			      the view instead of passed through */
+	OVL_LAST = 16,     /* the final component is the object the call
+			      creates, removes or renames: never followed,
+			      even with a trailing slash, and a non-directory
+			      there is found, not ENOTDIR (r->trailing says
+			      the slash was there; the caller decides) */
 };
 
 struct ovl_res {

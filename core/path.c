@@ -137,14 +137,14 @@ static int cwd_cached(char *out, size_t outlen)
 
 	if (seq & 1)
 		return 0;
-	size_t len = __atomic_load_n(&cwd.len, __ATOMIC_RELAXED);
-	unsigned made = __atomic_load_n(&cwd.chdirs, __ATOMIC_RELAXED);
-	uint64_t stamp = __atomic_load_n(&cwd.stamp, __ATOMIC_RELAXED);
+	size_t len = __atomic_load_n(&cwd.len, __ATOMIC_ACQUIRE);
+	unsigned made = __atomic_load_n(&cwd.chdirs, __ATOMIC_ACQUIRE);
+	uint64_t stamp = __atomic_load_n(&cwd.stamp, __ATOMIC_ACQUIRE);
 	if (len + 1 > outlen || len == 0 || len >= sizeof cwd.path)
 		return 0;
+	/* acquire loads: the second look at seq comes after them */
 	for (size_t i = 0; i <= len; i++)
-		out[i] = __atomic_load_n(&cwd.path[i], __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		out[i] = __atomic_load_n(&cwd.path[i], __ATOMIC_ACQUIRE);
 	return __atomic_load_n(&cwd.seq, __ATOMIC_RELAXED) == seq &&
 	       made == __atomic_load_n(&chdirs, __ATOMIC_ACQUIRE) && stamp &&
 	       stamp == dir_stamp(out);
@@ -162,9 +162,9 @@ static void cwd_remember(const char *path, unsigned made)
 	if (!__atomic_compare_exchange_n(&cwd.seq, &seq, seq + 1, 0, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE))
 		return; /* someone else is writing: let them */
-	/* relaxed atomics: a reader may copy while we write (it then sees the
-	 * sequence count move and drops what it read) */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
+	/* relaxed atomics (the exchange above orders them after the odd
+	 * count): a reader may copy while we write, and then sees the count
+	 * move and drops what it read */
 	for (size_t i = 0; i <= len; i++)
 		__atomic_store_n(&cwd.path[i], path[i], __ATOMIC_RELAXED);
 	__atomic_store_n(&cwd.len, len, __ATOMIC_RELAXED);
@@ -294,6 +294,15 @@ int ovl_absolute(int dirfd, const char *path, char *out, size_t outlen)
 		rc = ovl_fd_virtual(dirfd, out, outlen);
 		if (rc < 0)
 			return rc;
+		/* a relative path needs a directory to start from: a record
+		 * is one, the kernel says whether any other descriptor is */
+		if (rc == 0 && dirfd != AT_FDCWD && !ovl_fd_recorded(dirfd, out, outlen)) {
+			struct stat st;
+			if ((rc = sys_fstat(dirfd, &st)) < 0)
+				return rc;
+			if (!S_ISDIR(st.st_mode))
+				return -ENOTDIR;
+		}
 		len = strlen(out);
 		if (len == 1)
 			len = 0; /* "/" */

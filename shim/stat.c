@@ -32,14 +32,20 @@ static int shim_fd_merged(int fd, mode_t mode)
  * a merged directory, the origin's inode number of a copied-up object. */
 static void shim_fstat_fix(int fd, struct stat *st)
 {
+	struct ovl_res r;
 	uint64_t o;
 
-	if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
+	if (S_ISDIR(st->st_mode)) {
+		/* a directory descriptor may be on a layer's directory that a
+		 * copy-up (chmod, a new entry) has since put another in front
+		 * of: the view's directory is the one stat describes */
+		if (ovl_for_read(fd, ".", 0, &r) == 0 && r.m && r.layer >= 0 &&
+		    SHIM_NEXT(lstat)(r.real, st) == 0)
+			ovl_fix_stat(&r, st);
 		return;
-	if ((o = ovl_fd_origin(fd, st->st_dev)))
+	}
+	if (S_ISREG(st->st_mode) && (o = ovl_fd_origin(fd, st->st_dev)))
 		st->st_ino = o;
-	if (shim_fd_merged(fd, st->st_mode))
-		st->st_nlink = 1;
 }
 
 static void shim_stat_after(int rc, const struct ovl_res *r, int v, int fd,

@@ -1,0 +1,57 @@
+"""Differences between liboverlay and the kernel's overlayfs that are
+accepted: each entry names the difference, says why it is accepted, and has
+a predicate that recognises it.
+
+    match(code, kernel, lib, before) -> bool
+
+`code` is the op's Python source (for a difference of the final merged
+view: 'view:' + the path), `kernel` and `lib` the two results (JSON values:
+an errno is {'errno': 'ENOENT'}), `before` the ops that ran before it, as
+(proc, code) pairs (empty for the view).  A difference that an entry matches
+does not fail the run; fuzz.py counts how many it met, and --strict (or
+FUZZ_STRICT=1) reports them as failures again.
+
+Keep this list short: every entry is a place where a program can tell the
+library from the kernel.  An entry is for a difference the project decided
+to keep (documented in README's known limits), not for a bug waiting for
+a fix: that one should fail until it is fixed.
+"""
+import re
+
+WRITE_FLAGS = ('O_WRONLY', 'O_RDWR', 'O_TRUNC', 'O_APPEND', 'O_CREAT')
+
+
+def _ro_handle_read(code, kernel, lib, before):
+    """fstat or read through a descriptor that was opened read-only (so it
+    may still be on a lower file that has been copied up since)."""
+    m = re.fullmatch(r'r = (?:os\.fstat|rd)\(H\[(\d+)\].*\)', code)
+    if not m or not isinstance(kernel, (dict, str)) or not isinstance(lib, (dict, str)):
+        return False
+    if isinstance(kernel, dict) and 'errno' in kernel or isinstance(lib, dict) and 'errno' in lib:
+        return False
+    opener = 'H[%s] = os.open(' % m.group(1)
+    for _, c in before:
+        if c.startswith(opener):
+            flags = c.split(';')[0]
+            return not any(f in flags for f in WRITE_FLAGS) and 'O_DIRECTORY' not in flags
+    return False
+
+
+ACCEPTED = [
+    {
+        'name': 'read-only descriptor keeps the lower copy',
+        'reason': 'README, Known limits: a descriptor opened read-only before a '
+                  'copy-up keeps reading the lower copy (the kernel before 4.19 did '
+                  'the same; today\'s kernel reopens the upper copy, so fstat and '
+                  'read through such a descriptor differ after a copy-up)',
+        'match': _ro_handle_read,
+    },
+]
+
+
+def accepted(code, kernel, lib, before):
+    """The entry that accepts this difference, or None."""
+    for a in ACCEPTED:
+        if a['match'](code, kernel, lib, before):
+            return a
+    return None

@@ -22,7 +22,17 @@ UNIT_O  := $(UNIT:%.c=$(B)/%.o)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 AB      := $(B)/asan
 
-.PHONY: all lib test test-unit test-integration test-asan test-valgrind demo install clean bench
+# ThreadSanitizer, for the concurrent paths (the race tests), in a tree of
+# its own too.
+TSAN    := -fsanitize=thread -fno-omit-frame-pointer
+TB      := $(B)/tsan
+
+# The differential fuzzer against the kernel's overlayfs (SKIP where it
+# cannot be mounted): a bounded set of seeds in make test, a campaign of
+# FUZZ_OPS operations in make fuzz.
+FUZZ_OPS ?= 100000
+
+.PHONY: all lib test test-unit test-integration test-fuzz fuzz test-asan test-tsan test-valgrind demo install clean bench
 
 all: lib
 lib: $(B)/liboverlay.so
@@ -47,13 +57,31 @@ $(AB)/liboverlay.so: $(CORE:%.c=$(AB)/%.o) $(SHIM:%.c=$(AB)/%.o)
 $(AB)/unit_tests: $(CORE:%.c=$(AB)/%.o) $(UNIT:%.c=$(AB)/%.o)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ -lcriterion
 
-test: test-unit test-integration
+test: test-unit test-integration test-fuzz
 
 test-unit: $(B)/unit_tests
 	$(B)/unit_tests --jobs 2
 
 test-integration: $(B)/liboverlay.so
 	OVERLAY_LIB=$(CURDIR)/$(B)/liboverlay.so tests/integration/run.sh
+
+$(TB)/%.o: %.c $(wildcard core/*.h shim/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(TSAN) -c -o $@ $<
+
+$(TB)/liboverlay.so: $(CORE:%.c=$(TB)/%.o) $(SHIM:%.c=$(TB)/%.o)
+	$(CC) $(CFLAGS) $(TSAN) -shared -Wl,-soname,liboverlay.so -o $@ $^ $(LDLIBS)
+
+# The race tests with the library built with ThreadSanitizer (its runtime
+# preloaded first); any report fails the run.
+test-tsan: $(TB)/liboverlay.so
+	OVERLAY_SANITIZE=thread OVERLAY_LIB=$(abspath $(TB)/liboverlay.so) tests/integration/run.sh t_races
+
+test-fuzz: $(B)/liboverlay.so
+	python3 tests/fuzz/fuzz.py --lib $(abspath $(B)/liboverlay.so)
+
+fuzz: $(B)/liboverlay.so
+	FUZZ_OPS=$(FUZZ_OPS) python3 tests/fuzz/fuzz.py --lib $(abspath $(B)/liboverlay.so) --minimize
 
 test-asan: $(AB)/unit_tests $(AB)/liboverlay.so
 	ASAN_OPTIONS=detect_leaks=1 $(AB)/unit_tests --jobs 2

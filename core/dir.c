@@ -14,6 +14,28 @@
 #include "ovl.h"
 #include "sys.h"
 
+/* The kernel finds both parents before it compares their mounts: a host
+ * path whose parent is missing is ENOENT (or ENOTDIR), not EXDEV. */
+static int host_parent_missing(int dirfd, const char *path)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	while (n > 0 && path[n - 1] != '/')
+		n--;
+	if (n == 0)
+		return 0; /* the parent is dirfd itself */
+	if (n >= sizeof dir)
+		return -ENAMETOOLONG;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	int rc = sys_fstatat(dirfd, dir, &st, 0);
+	return rc < 0 ? rc : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
 /* Both paths resolved; OVL_PASS when both lie outside every mount, EXDEV
  * when they are on different sides of a mount boundary.  OVL_MUST in
  * oflags: a missing old name is ENOENT before the new path is looked at. */
@@ -39,7 +61,7 @@ static int resolve_pair(int od, const char *op, int oflags, struct ovl_res *o,
 	if (ro == OVL_PASS && rn == OVL_PASS)
 		return OVL_PASS;
 	if (ro == OVL_PASS || rn == OVL_PASS || o->m != n->m)
-		return -EXDEV;
+		return host_parent_missing(ro == OVL_PASS ? od : nd, ro == OVL_PASS ? op : np) ?: -EXDEV;
 	return 0;
 }
 
@@ -525,6 +547,10 @@ static int check_rename(const char *oldpath, const struct ovl_res *o,
 		return -ENOENT;
 	if ((last_type(newpath) != LAST_NAME && n->layer < 0))
 		return -ENOENT;
+	/* "x/." names x, which must be a directory to have a "." */
+	if ((last_type(oldpath) != LAST_NAME && !S_ISDIR(o->type)) ||
+	    (last_type(newpath) != LAST_NAME && !S_ISDIR(n->type)))
+		return -ENOTDIR;
 	if (last_type(oldpath) != LAST_NAME || last_type(newpath) != LAST_NAME)
 		return -EBUSY;
 	if ((flags & RENAME_NOREPLACE) && n->layer >= 0)
@@ -542,8 +568,10 @@ static int check_rename(const char *oldpath, const struct ovl_res *o,
 	if (nlen < olen && strncmp(o->rel, n->rel, nlen) == 0 &&
 	    (nlen == 0 || o->rel[nlen] == '/'))
 		return exchange ? -EINVAL : -ENOTEMPTY; /* onto an ancestor */
+	/* the mount point's own name lives in the host directory above it,
+	 * another mount than the other name's (both: the mount point itself) */
 	if (!o->rel[0] || !n->rel[0])
-		return -EBUSY;
+		return o->rel[0] || n->rel[0] ? -EXDEV : -EBUSY;
 	if (n->layer >= 0 && !exchange) {
 		if (S_ISDIR(o->type) && !S_ISDIR(n->type))
 			return -ENOTDIR;

@@ -60,9 +60,10 @@ static void record(int fd, const struct ovl_mount *m, uint64_t stamp,
 	struct slot *s = &slots[fd];
 
 	__atomic_fetch_add(&s->seq, 1, __ATOMIC_ACQ_REL);
-	memcpy(s->path, path, len + 1);
-	s->m = m;
-	s->stamp = stamp;
+	for (size_t i = 0; i <= len; i++)
+		__atomic_store_n(&s->path[i], path[i], __ATOMIC_RELAXED);
+	__atomic_store_n(&s->m, m, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->stamp, stamp, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->len, (unsigned short)len, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&s->seq, 1, __ATOMIC_RELEASE);
 }
@@ -110,14 +111,18 @@ int ovl_fd_recorded(int fd, char *out, size_t outlen)
 		return 0;
 	struct slot *s = &slots[fd];
 	unsigned seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
-	size_t len = __atomic_load_n(&s->len, __ATOMIC_RELAXED);
+	size_t len = __atomic_load_n(&s->len, __ATOMIC_ACQUIRE);
 
 	if ((seq & 1) || len == 0 || len + 1 > outlen)
 		return 0;
-	const struct ovl_mount *m = s->m;
-	uint64_t stamp = s->stamp;
-	memcpy(out, s->path, len + 1);
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	/* acquire loads, so that the second look at seq comes after them
+	 * (a writer may be changing the slot while we copy it) */
+	const struct ovl_mount *m = __atomic_load_n(&s->m, __ATOMIC_ACQUIRE);
+	uint64_t stamp = __atomic_load_n(&s->stamp, __ATOMIC_ACQUIRE);
+	if (len >= FD_PATH)
+		return 0;
+	for (size_t i = 0; i <= len; i++)
+		out[i] = __atomic_load_n(&s->path[i], __ATOMIC_ACQUIRE);
 	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != seq)
 		return 0;
 	size_t skip = m->point_len + (len > m->point_len); /* the rel after "/" */

@@ -107,6 +107,8 @@ test_alloc_jemalloc_preloaded() {
 # the lower, with the kernel's overlayfs mounted on the same path first.
 test_alloc_cargo_build() {
 	local cargo
+	# rustc brings its own jemalloc, which crashes beside the ASan runtime
+	[[ ${OVERLAY_SANITIZE:-0} == 1 ]] && skip "rustc's jemalloc and the ASan runtime cannot share a process"
 	cargo=$(command -v cargo) || cargo=${HOME:-/root}/.cargo/bin/cargo
 	[[ -x $cargo ]] || skip "cargo is not installed (rustup or the cargo package)"
 	export PATH=${cargo%/*}:$PATH CARGO_HOME=$T/cargo-home CARGO_INCREMENTAL=0 CARGO_TERM_COLOR=never

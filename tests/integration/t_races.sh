@@ -8,15 +8,22 @@
 
 RACE_RUNS=${OVERLAY_RACE_RUNS:-10}
 
+# race_trial SCRIPT: a fresh lower holding one 2 MB file f and a fresh
+# upper; SCRIPT runs in the lower under overlay-run, with $0 the test's
+# directory, where a fifo starts both racers at once.
+race_trial() {
+	rm -rf "$L" "$U"
+	mkdir -p "$L"
+	head -c 2000000 /dev/urandom >"$L/f"
+	run_ovl -C "$L" --no-verify --upper "$U" --lower "$L" -- sh -c "$1" "$T"
+}
+
 # Two `mv f g` of one 2 MB lower file at once, the first then appending to
 # g: exactly one mv may succeed, f must be gone, and the append must stay.
 test_race_two_renames_of_one_lower_file() {
 	local i bad=0
 	for i in $(seq "$RACE_RUNS"); do
-		rm -rf "$L" "$U"
-		mkdir -p "$L"
-		head -c 2000000 /dev/urandom >"$L/f"
-		run_ovl -C "$L" --no-verify --upper "$U" --lower "$L" -- sh -c '
+		race_trial '
 			F=$0/fifo; mkfifo "$F"
 			(timeout 5 cat "$F" >/dev/null; mv f g 2>/dev/null && echo A >>g && : >"$0/ok1") &
 			(timeout 5 cat "$F" >/dev/null; mv f g 2>/dev/null && : >"$0/ok2") &
@@ -25,7 +32,7 @@ test_race_two_renames_of_one_lower_file() {
 			if [ $n != 1 ] || [ -e f ] || { [ -e "$0/ok1" ] && [ "$(tail -c 2 g)" != A ]; }; then
 				echo "bad: $n renames succeeded, f $( [ -e f ] && echo exists || echo gone)"
 			fi
-			rm -f "$0/ok1" "$0/ok2"' "$T"
+			rm -f "$0/ok1" "$0/ok2"'
 		[[ -n $OUT ]] && { bad=$((bad + 1)); echo "trial $i: $OUT"; }
 	done
 	expect_eq "trials with a lost append, a name back or two renames" 0 "$bad"
@@ -36,15 +43,12 @@ test_race_two_renames_of_one_lower_file() {
 test_race_unlink_against_append() {
 	local i bad=0
 	for i in $(seq "$RACE_RUNS"); do
-		rm -rf "$L" "$U"
-		mkdir -p "$L"
-		head -c 2000000 /dev/urandom >"$L/f"
-		run_ovl -C "$L" --no-verify --upper "$U" --lower "$L" -- sh -c '
+		race_trial '
 			F=$0/fifo; mkfifo "$F"
 			(timeout 5 cat "$F" >/dev/null; rm f) &
 			(timeout 5 cat "$F" >/dev/null; echo A | dd of=f oflag=append conv=notrunc,nocreat status=none 2>/dev/null) &
 			sleep .1; : >"$F"; wait; rm -f "$F"
-			[ -e f ] && echo "bad: f exists after rm succeeded"' "$T"
+			[ -e f ] && echo "bad: f exists after rm succeeded"'
 		[[ -n $OUT ]] && { bad=$((bad + 1)); echo "trial $i: $OUT"; }
 	done
 	expect_eq "trials where the removed name came back" 0 "$bad"

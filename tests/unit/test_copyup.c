@@ -64,7 +64,7 @@ COPYUP(write_open_modes_copy_up)
 		{ "wronly", O_WRONLY },
 		{ "rdwr", O_RDWR },
 		{ "append", O_WRONLY | O_APPEND },
-		{ "rdonly_append", O_RDONLY | O_APPEND },
+		{ "rdonly_trunc", O_RDONLY | O_TRUNC },
 		{ "creat_rdwr", O_CREAT | O_RDWR },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
@@ -75,10 +75,26 @@ COPYUP(write_open_modes_copy_up)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int fd = v_open(MNT(cases[i].name), cases[i].flags, 0644);
 		cr_assert(fd >= 0, "%s: %d", cases[i].name, fd);
-		/* Copied up at open, before anything is written. */
-		expect_upper(cases[i].name, "data", 0604);
+		/* Copied up at open, before anything is written (O_TRUNC
+		 * empties even a read-only open). */
+		expect_upper(cases[i].name, cases[i].flags & O_TRUNC ? "" : "data", 0604);
 		close(fd);
 	}
+	check_lowers();
+}
+
+/* O_RDONLY|O_APPEND gives no way to write: the kernel's overlayfs copies
+ * nothing up for it (a copy-up would break the lower's hard links). */
+COPYUP(rdonly_append_copies_nothing)
+{
+	write_file_mode(L1("f"), "data", 0604);
+	snap_lowers();
+	mount_std(1);
+	int fd = v_open(MNT("f"), O_RDONLY | O_APPEND, 0);
+	cr_assert(fd >= 0, "open: %d", fd);
+	close(fd);
+	struct stat st;
+	cr_assert_neq(lstat(UP("f"), &st), 0, "f was copied up");
 	check_lowers();
 }
 

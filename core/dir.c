@@ -543,16 +543,18 @@ static int check_rename(const char *oldpath, const struct ovl_res *o,
 		return -EINVAL;
 	if ((flags & RENAME_NOREPLACE) && exchange)
 		return -EINVAL;
+	/* "x/." names x, which the kernel walks to as a parent first: it
+	 * must exist and be a directory; then "." or ".." is EBUSY, before
+	 * the old name itself is looked up */
+	int odot = last_type(oldpath) != LAST_NAME, ndot = last_type(newpath) != LAST_NAME;
+	if ((odot && o->layer < 0) || (ndot && n->layer < 0))
+		return -ENOENT;
+	if ((odot && !S_ISDIR(o->type)) || (ndot && !S_ISDIR(n->type)))
+		return -ENOTDIR;
+	if (odot || ndot)
+		return -EBUSY;
 	if (o->layer < 0)
 		return -ENOENT;
-	if ((last_type(newpath) != LAST_NAME && n->layer < 0))
-		return -ENOENT;
-	/* "x/." names x, which must be a directory to have a "." */
-	if ((last_type(oldpath) != LAST_NAME && !S_ISDIR(o->type)) ||
-	    (last_type(newpath) != LAST_NAME && !S_ISDIR(n->type)))
-		return -ENOTDIR;
-	if (last_type(oldpath) != LAST_NAME || last_type(newpath) != LAST_NAME)
-		return -EBUSY;
 	if ((flags & RENAME_NOREPLACE) && n->layer >= 0)
 		return -EEXIST;
 	if (exchange && n->layer < 0)

@@ -296,7 +296,8 @@ int ovl_absolute(int dirfd, const char *path, char *out, size_t outlen)
 			return rc;
 		/* a relative path needs a directory to start from: a record
 		 * is one, the kernel says whether any other descriptor is */
-		if (rc == 0 && dirfd != AT_FDCWD && !ovl_fd_recorded(dirfd, out, outlen)) {
+		char rec[PATH_MAX];
+		if (rc == 0 && dirfd != AT_FDCWD && !ovl_fd_recorded(dirfd, rec, sizeof rec)) {
 			struct stat st;
 			if ((rc = sys_fstat(dirfd, &st)) < 0)
 				return rc;

@@ -766,13 +766,16 @@ static uint64_t origin_in(long n, const unsigned char *v)
 	return ino;
 }
 
-uint64_t ovl_origin(const struct ovl_res *r)
+uint64_t ovl_origin_at(const char *real)
 {
 	unsigned char v[8];
 
-	if (!r->m || r->layer != 0)
-		return 0;
-	return origin_in(sys_lgetxattr(r->real, OVL_ORIGIN_XATTR, v, sizeof v), v);
+	return origin_in(sys_lgetxattr(real, OVL_ORIGIN_XATTR, v, sizeof v), v);
+}
+
+uint64_t ovl_origin(const struct ovl_res *r)
+{
+	return r->m && r->layer == 0 ? ovl_origin_at(r->real) : 0;
 }
 
 /* The device of each mount's upper, found once: fstat asks for an origin

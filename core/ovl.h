@@ -195,6 +195,7 @@ void ovl_fix_stat(const struct ovl_res *r, struct stat *st);
  * for descriptors on an upper's device (dev: what fstat said). */
 #define OVL_ORIGIN_XATTR "user.overlay.origin"
 uint64_t ovl_origin(const struct ovl_res *r);
+uint64_t ovl_origin_at(const char *real); /* of the upper object at real */
 uint64_t ovl_fd_origin(int fd, dev_t dev);
 /* The record is the library's own, as the kernel's trusted.overlay.* are:
  * listxattr does not show it (cp -a would give a copy the same inode

@@ -51,6 +51,8 @@ struct builder {
 	unsigned char *from;  /* the layer each entry was found in */
 	size_t nslots;
 	int layer, dirfd;
+	const char *real; /* the layer directory being read */
+	int origins;      /* the upper of a merged directory: ask for origins */
 	int first_layer; /* the top layer: its "." and ".." are the listing's */
 	int dots;        /* entries 0 and 1 are "." and ".." */
 	char *wh;        /* this layer's whiteouts, NUL-separated, names only */
@@ -172,6 +174,19 @@ static int note_whiteout(struct builder *b, const char *name, size_t n)
 	return 0;
 }
 
+/* d_ino as stat gives it: a copied-up entry keeps its origin's number
+ * (lookup.c, identity).  Asked only in the upper of a merged directory,
+ * where copy-ups land (a copy moved into a directory of the upper alone
+ * lists its own number there). */
+static uint64_t origin_of(const struct builder *b, const char *name, uint64_t ino)
+{
+	char p[PATH_MAX];
+	int n = snprintf(p, sizeof p, "%s/%s", b->real, name);
+	uint64_t o = n < 0 || (size_t)n >= sizeof p ? 0 : ovl_origin_at(p);
+
+	return o ? o : ino;
+}
+
 static int take(void *ctx, const char *name, unsigned char type, uint64_t ino)
 {
 	struct builder *b = ctx;
@@ -193,6 +208,8 @@ static int take(void *ctx, const char *name, unsigned char type, uint64_t ino)
 		return 0;
 	if (type == DT_UNKNOWN)
 		type = type_of(b->dirfd, name);
+	if (b->origins && (type == DT_REG || type == DT_DIR))
+		ino = origin_of(b, name, ino);
 	return add(b, name, n, type, ino, 0);
 }
 
@@ -204,6 +221,7 @@ static int read_layer(struct builder *b, const char *real)
 	if (fd < 0)
 		return fd; /* ENOENT: removed meanwhile (the caller decides) */
 	b->dirfd = fd;
+	b->real = real;
 	b->wh_len = 0;
 	rc = ovl_dir_each(fd, take, b);
 	sys_close(fd);
@@ -344,6 +362,7 @@ static int list_layers(struct builder *b, const struct where *w, uint64_t mask)
 		if (rc == 0) {
 			b->first_layer = b->layer < 0;
 			b->layer = i;
+			b->origins = i == 0 && (mask & ~1ULL);
 			rc = read_layer(b, real);
 		}
 		/* A layer's directory removed meanwhile lists nothing; such a

@@ -32,7 +32,7 @@ TB      := $(B)/tsan
 # FUZZ_OPS operations in make fuzz.
 FUZZ_OPS ?= 100000
 
-.PHONY: all lib test test-unit test-integration test-fuzz fuzz test-asan test-tsan test-valgrind demo install clean bench
+.PHONY: all lib test test-unit test-integration test-fuzz fuzz stress test-asan test-tsan test-valgrind demo install clean bench
 
 all: lib
 lib: $(B)/liboverlay.so
@@ -77,7 +77,15 @@ $(TB)/liboverlay.so: $(CORE:%.c=$(TB)/%.o) $(SHIM:%.c=$(TB)/%.o)
 test-tsan: $(TB)/liboverlay.so
 	OVERLAY_SANITIZE=thread OVERLAY_LIB=$(abspath $(TB)/liboverlay.so) tests/integration/run.sh t_races
 
-test-fuzz: $(B)/liboverlay.so
+test-# The long campaigns of issue "Reliability": 1000 kill trials with one and
+# with two workers, and 100 trials of each two-process race.
+KILL_TRIALS ?= 1000
+stress: $(B)/liboverlay.so
+	python3 tests/stress/kill.py --lib $(abspath $(B)/liboverlay.so) --trials $(KILL_TRIALS) --workers 1
+	python3 tests/stress/kill.py --lib $(abspath $(B)/liboverlay.so) --trials $(KILL_TRIALS) --workers 2 --seed 2
+	OVERLAY_RACE_RUNS=100 OVERLAY_LIB=$(abspath $(B)/liboverlay.so) tests/integration/run.sh t_races
+
+fuzz: $(B)/liboverlay.so
 	python3 tests/fuzz/fuzz.py --lib $(abspath $(B)/liboverlay.so)
 
 fuzz: $(B)/liboverlay.so

@@ -77,16 +77,16 @@ $(TB)/liboverlay.so: $(CORE:%.c=$(TB)/%.o) $(SHIM:%.c=$(TB)/%.o)
 test-tsan: $(TB)/liboverlay.so
 	OVERLAY_SANITIZE=thread OVERLAY_LIB=$(abspath $(TB)/liboverlay.so) tests/integration/run.sh t_races
 
-test-# The long campaigns of issue "Reliability": 1000 kill trials with one and
+test-fuzz: $(B)/liboverlay.so
+	python3 tests/fuzz/fuzz.py --lib $(abspath $(B)/liboverlay.so)
+
+# The long campaigns of issue "Reliability": 1000 kill trials with one and
 # with two workers, and 100 trials of each two-process race.
 KILL_TRIALS ?= 1000
 stress: $(B)/liboverlay.so
 	python3 tests/stress/kill.py --lib $(abspath $(B)/liboverlay.so) --trials $(KILL_TRIALS) --workers 1
 	python3 tests/stress/kill.py --lib $(abspath $(B)/liboverlay.so) --trials $(KILL_TRIALS) --workers 2 --seed 2
 	OVERLAY_RACE_RUNS=100 OVERLAY_LIB=$(abspath $(B)/liboverlay.so) tests/integration/run.sh t_races
-
-fuzz: $(B)/liboverlay.so
-	python3 tests/fuzz/fuzz.py --lib $(abspath $(B)/liboverlay.so)
 
 fuzz: $(B)/liboverlay.so
 	FUZZ_OPS=$(FUZZ_OPS) python3 tests/fuzz/fuzz.py --lib $(abspath $(B)/liboverlay.so) --minimize

@@ -519,11 +519,14 @@ int ovl_unlink(int dirfd, const char *path, int flags)
 
 /* ---- rename ------------------------------------------------------------ */
 
+/* Two names of one inode: rename does nothing.  Hard links in a lower are
+ * two objects of the view (the kernel's overlayfs without an index gives
+ * each its own inode, copied up apart), so only upper names compare. */
 static int same_object(const struct ovl_res *o, const struct ovl_res *n)
 {
 	struct stat a, b;
 
-	if (n->layer < 0)
+	if (n->layer != 0 || o->layer != 0)
 		return 0;
 	return sys_lstat(o->real, &a) == 0 && sys_lstat(n->real, &b) == 0 &&
 	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;

@@ -65,34 +65,12 @@ static int resolve_pair(int od, const char *op, int oflags, struct ovl_res *o,
 	return 0;
 }
 
-/* The final component of a path as the kernel's namei sorts it before any
- * filesystem is asked: a plain name, "." or ".." (trailing slashes
- * ignored).  Calls that create, remove or rename refuse the last two, each
- * with its own errno. */
-enum last { LAST_NAME, LAST_DOT, LAST_DOTDOT };
-
-static enum last last_type(const char *path)
-{
-	size_t n = strlen(path), e;
-
-	while (n > 1 && path[n - 1] == '/')
-		n--;
-	e = n;
-	while (n > 0 && path[n - 1] != '/')
-		n--;
-	if (e - n == 1 && path[n] == '.')
-		return LAST_DOT;
-	if (e - n == 2 && path[n] == '.' && path[n + 1] == '.')
-		return LAST_DOTDOT;
-	return LAST_NAME;
-}
-
 /* A new non-directory named with a trailing slash ("f/"): EEXIST when the
  * name exists (ovl_prepare_create says so), else ENOENT, as the kernel's
  * filename_create; a "." or ".." is never new. */
 static int check_new_name(const char *path, const struct ovl_res *r, int is_dir)
 {
-	if (last_type(path) != LAST_NAME) /* "d/." names d, which must exist */
+	if (ovl_last_type(path) != OVL_LAST_NAME) /* "d/." names d, which must exist */
 		return r->layer < 0 ? -ENOENT : !S_ISDIR(r->type) ? -ENOTDIR : -EEXIST;
 	if (r->m && r->trailing && !is_dir && r->layer < 0 && !r->reserved)
 		return -ENOENT;
@@ -476,12 +454,12 @@ static int unlink_once(int dirfd, const char *path, int flags)
 		return sys_unlinkat(AT_FDCWD, r.real, flags & AT_REMOVEDIR);
 	if (r.layer < 0)
 		return -ENOENT;
-	switch (last_type(path)) { /* "d/." names d, which exists */
-	case LAST_DOT:
+	switch (ovl_last_type(path)) { /* "d/." names d, which exists */
+	case OVL_LAST_DOT:
 		return !S_ISDIR(r.type) ? -ENOTDIR : flags & AT_REMOVEDIR ? -EINVAL : -EISDIR;
-	case LAST_DOTDOT:
+	case OVL_LAST_DOTDOT:
 		return flags & AT_REMOVEDIR ? -ENOTEMPTY : -EISDIR;
-	case LAST_NAME:
+	case OVL_LAST_NAME:
 		break;
 	}
 	if (r.trailing && !S_ISDIR(r.type))
@@ -526,6 +504,8 @@ static int same_object(const struct ovl_res *o, const struct ovl_res *n)
 {
 	struct stat a, b;
 
+	if (n->layer >= 0 && !strcmp(o->rel, n->rel))
+		return 1; /* one name: one object, wherever it is */
 	if (n->layer != 0 || o->layer != 0)
 		return 0;
 	return sys_lstat(o->real, &a) == 0 && sys_lstat(n->real, &b) == 0 &&
@@ -549,7 +529,7 @@ static int check_rename(const char *oldpath, const struct ovl_res *o,
 	/* "x/." names x, which the kernel walks to as a parent first: it
 	 * must exist and be a directory; then "." or ".." is EBUSY, before
 	 * the old name itself is looked up */
-	int odot = last_type(oldpath) != LAST_NAME, ndot = last_type(newpath) != LAST_NAME;
+	int odot = ovl_last_type(oldpath) != OVL_LAST_NAME, ndot = ovl_last_type(newpath) != OVL_LAST_NAME;
 	if ((odot && o->layer < 0) || (ndot && n->layer < 0))
 		return -ENOENT;
 	if ((odot && !S_ISDIR(o->type)) || (ndot && !S_ISDIR(n->type)))

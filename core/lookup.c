@@ -719,8 +719,29 @@ static int host_alias(int dirfd, const char *path, int flags, char *out)
 	return 0;
 }
 
+int ovl_last_type(const char *path)
+{
+	size_t n = strlen(path), e;
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	e = n;
+	while (n > 0 && path[n - 1] != '/')
+		n--;
+	if (e - n == 1 && path[n] == '.')
+		return OVL_LAST_DOT;
+	if (e - n == 2 && path[n] == '.' && path[n + 1] == '.')
+		return OVL_LAST_DOTDOT;
+	return OVL_LAST_NAME;
+}
+
 int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
 {
+	/* "x/." and "x/..": the kernel walks to x as a parent, so x must be
+	 * a directory that exists (ENOTDIR, ENOENT) whatever the call */
+	int dots = ovl_last_type(path) != OVL_LAST_NAME;
+	if (dots)
+		flags &= ~OVL_LAST;
 	int rc = walk_path(dirfd, path, flags, r);
 
 	if ((flags & OVL_CHANGE) && (rc == OVL_PASS || (rc == 0 && !r->m))) {
@@ -737,6 +758,8 @@ int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
 	if ((rc == -ENOENT || (rc == 0 && r->m && r->layer < 0)) && path[0] != '/' &&
 	    only_dots(path))
 		return ghost_dir(dirfd, r);
+	if (rc == 0 && dots && r->m && r->layer < 0)
+		return -ENOENT;
 	return rc;
 }
 

@@ -173,6 +173,12 @@ int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r);
  * path it shows), 2 in an upper, 0 elsewhere, or -errno. */
 int ovl_host_place(int dirfd, const char *path, int follow, char *virt);
 
+/* The final component of a path as the kernel's namei sorts it before any
+ * file system is asked (trailing slashes ignored): calls that create,
+ * remove or rename refuse "." and "..", each with its own errno. */
+enum { OVL_LAST_NAME, OVL_LAST_DOT, OVL_LAST_DOTDOT };
+int ovl_last_type(const char *path);
+
 /* Nonzero when some lower layer (below the upper) shows the name at rel,
  * honouring whiteouts and opaque markers: after removing the upper entry a
  * whiteout is then needed to keep it hidden. */

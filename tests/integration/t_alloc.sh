@@ -103,9 +103,9 @@ test_alloc_jemalloc_preloaded() {
 	expect_out "from the lower" more d f link sub
 }
 
-# cargo (rustc allocates with jemalloc) rebuilds a crate whose target/ is in
-# the lower, with the kernel's overlayfs mounted on the same path first.
-test_alloc_cargo_build() {
+# cargo_crate: cargo on PATH (or SKIP) and the Cargo.toml of a crate "tiny"
+# without dependencies in the lower.
+cargo_crate() {
 	local cargo
 	# rustc brings its own jemalloc, which crashes beside the ASan runtime
 	[[ ${OVERLAY_SANITIZE:-0} == 1 ]] && skip "rustc's jemalloc and the ASan runtime cannot share a process"
@@ -114,6 +114,12 @@ test_alloc_cargo_build() {
 	export PATH=${cargo%/*}:$PATH CARGO_HOME=$T/cargo-home CARGO_INCREMENTAL=0 CARGO_TERM_COLOR=never
 	[[ -d ${HOME:-/root}/.rustup ]] && export RUSTUP_HOME=${RUSTUP_HOME:-${HOME:-/root}/.rustup}
 	put "$L/Cargo.toml" '[package]' 'name = "tiny"' 'version = "0.1.0"' 'edition = "2021"' '' '[dependencies]'
+}
+
+# cargo (rustc allocates with jemalloc) rebuilds a crate whose target/ is in
+# the lower, with the kernel's overlayfs mounted on the same path first.
+test_alloc_cargo_build() {
+	cargo_crate
 	put "$L/src/main.rs" 'fn main() {' '    println!("hello from {}", env!("CARGO_PKG_NAME"));' '}'
 	(cd "$L" && timeout 300 cargo build --offline -q) >"$T/cargo.out" 2>&1 ||
 		skip "cargo build --offline fails without the library: $(head -c 300 "$T/cargo.out")"
@@ -136,13 +142,7 @@ EOF
 # cargo test of the same kind of crate, its target/ in the lower: the test
 # binary is built into the upper and run from there.
 test_alloc_cargo_test() {
-	local cargo
-	[[ ${OVERLAY_SANITIZE:-0} == 1 ]] && skip "rustc's jemalloc and the ASan runtime cannot share a process"
-	cargo=$(command -v cargo) || cargo=${HOME:-/root}/.cargo/bin/cargo
-	[[ -x $cargo ]] || skip "cargo is not installed (rustup or the cargo package)"
-	export PATH=${cargo%/*}:$PATH CARGO_HOME=$T/cargo-home CARGO_INCREMENTAL=0 CARGO_TERM_COLOR=never
-	[[ -d ${HOME:-/root}/.rustup ]] && export RUSTUP_HOME=${RUSTUP_HOME:-${HOME:-/root}/.rustup}
-	put "$L/Cargo.toml" '[package]' 'name = "tiny"' 'version = "0.1.0"' 'edition = "2021"' '' '[dependencies]'
+	cargo_crate
 	put "$L/src/lib.rs" 'pub fn add(a: i32, b: i32) -> i32 { a + b }' \
 		'#[cfg(test)] mod t { #[test] fn adds() { assert_eq!(super::add(2, 3), 5); } }'
 	(cd "$L" && timeout 300 cargo test --offline -q) >"$T/cargo.out" 2>&1 ||

@@ -20,12 +20,8 @@ static int host_parent_missing(int dirfd, const char *path)
 {
 	char dir[PATH_MAX];
 	struct stat st;
-	size_t n = strlen(path);
+	size_t end, n = ovl_last_name(path, &end);
 
-	while (n > 1 && path[n - 1] == '/')
-		n--;
-	while (n > 0 && path[n - 1] != '/')
-		n--;
 	if (n == 0)
 		return 0; /* the parent is dirfd itself */
 	if (n >= sizeof dir)

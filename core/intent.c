@@ -187,10 +187,9 @@ static int create_with_slash(int dirfd, const char *path)
 {
 	char p[PATH_MAX];
 	struct ovl_res r;
-	size_t n = strlen(path);
+	size_t n;
 
-	while (n > 1 && path[n - 1] == '/')
-		n--;
+	ovl_last_name(path, &n);
 	if (n >= sizeof p)
 		return -ENAMETOOLONG;
 	memcpy(p, path, n);

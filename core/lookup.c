@@ -637,6 +637,22 @@ static int kernel_path(int dirfd, const char *real, int oflags, char *out)
 	return 0;
 }
 
+/* Which side of the view the host path real is on: 1 in a lower layer or a
+ * mount point's own directory (virt: the virtual path it shows), 2 in an
+ * upper (written as asked), 0 elsewhere. */
+static int host_side(const char *real, char *virt)
+{
+	if (real[0] != '/' || ovl_virtual_of(real, virt, PATH_MAX) != 0)
+		return 0;
+	for (int i = 0; i < ovl_mount_count(); i++) {
+		const struct ovl_layer *up = &ovl_mount_at(i)->layers[0];
+		if (!strncmp(real, up->root, up->len) &&
+		    (real[up->len] == '/' || !real[up->len]))
+			return 2;
+	}
+	return 1;
+}
+
 int ovl_host_place(int dirfd, const char *path, int follow, char *virt)
 {
 	char real[PATH_MAX];
@@ -652,32 +668,7 @@ int ovl_host_place(int dirfd, const char *path, int follow, char *virt)
 	} else if ((rc = kernel_path(dirfd, path, follow ? 0 : O_NOFOLLOW, real)) < 0) {
 		return rc;
 	}
-	if (real[0] != '/' || ovl_virtual_of(real, virt, PATH_MAX) != 0)
-		return 0;
-	for (int i = 0; i < ovl_mount_count(); i++) {
-		const struct ovl_layer *up = &ovl_mount_at(i)->layers[0];
-		if (!strncmp(real, up->root, up->len) &&
-		    (real[up->len] == '/' || !real[up->len]))
-			return 2;
-	}
-	return 1;
-}
-
-/* real lies in a lower layer or in a mount point's own directory: a change
- * made there by its host path would change what the view is made of. */
-static int in_lower(const char *real)
-{
-	char v[PATH_MAX];
-
-	if (ovl_virtual_of(real, v, sizeof v) != 0)
-		return 0;
-	for (int i = 0; i < ovl_mount_count(); i++) {
-		const struct ovl_layer *up = &ovl_mount_at(i)->layers[0];
-		if (!strncmp(real, up->root, up->len) &&
-		    (real[up->len] == '/' || !real[up->len]))
-			return 0; /* the upper itself: written as asked */
-	}
-	return 1;
+	return host_side(real, virt);
 }
 
 /* A host path the lexical walk left outside every mount, for a call that
@@ -690,44 +681,48 @@ static int in_lower(const char *real)
 static int host_alias(int dirfd, const char *path, int flags, char *out)
 {
 	char real[PATH_MAX], dir[PATH_MAX];
-	const char *name;
+	size_t end, off;
 	int rc = kernel_path(dirfd, path, flags & OVL_NOFOLLOW ? O_NOFOLLOW : 0, real);
 
 	if (rc == 0)
-		return in_lower(real) && ovl_virtual_of(real, out, PATH_MAX) == 0 ? 0 : OVL_PASS;
+		return host_side(real, out) == 1 ? 0 : OVL_PASS;
 	/* missing: where its parent is */
-	size_t len = strlen(path);
-	while (len > 1 && path[len - 1] == '/')
-		len--;
-	const char *slash = memrchr(path, '/', len);
-	size_t dlen = slash ? (size_t)(slash - path) : 0;
-	name = slash ? slash + 1 : path;
-	if (len - (size_t)(name - path) == 0 || dlen + 2 > sizeof dir)
+	off = ovl_last_name(path, &end);
+	if (end == off || off + 2 > sizeof dir)
 		return OVL_PASS;
-	memcpy(dir, slash ? path : ".", slash ? (dlen ? dlen : 1) : 1);
-	dir[slash ? (dlen ? dlen : 1) : 1] = '\0';
-	if (kernel_path(dirfd, dir, O_DIRECTORY, real) < 0 || !in_lower(real))
+	if (off) {
+		memcpy(dir, path, off);
+		dir[off] = '\0';
+	} else {
+		memcpy(dir, ".", 2);
+	}
+	if (kernel_path(dirfd, dir, O_DIRECTORY, real) < 0 || host_side(real, out) != 1)
 		return OVL_PASS;
-	if ((rc = ovl_virtual_of(real, out, PATH_MAX)) != 0)
-		return OVL_PASS;
-	size_t olen = strlen(out), nlen = len - (size_t)(name - path);
+	size_t olen = strlen(out), nlen = end - off;
 	if (olen + 1 + nlen + 1 > PATH_MAX)
 		return -ENAMETOOLONG;
 	out[olen] = '/';
-	memcpy(out + olen + 1, name, nlen);
+	memcpy(out + olen + 1, path + off, nlen);
 	out[olen + 1 + nlen] = '\0';
 	return 0;
 }
 
-int ovl_last_type(const char *path)
+size_t ovl_last_name(const char *path, size_t *end)
 {
-	size_t n = strlen(path), e;
+	size_t n = strlen(path);
 
 	while (n > 1 && path[n - 1] == '/')
 		n--;
-	e = n;
+	*end = n;
 	while (n > 0 && path[n - 1] != '/')
 		n--;
+	return n;
+}
+
+int ovl_last_type(const char *path)
+{
+	size_t e, n = ovl_last_name(path, &e);
+
 	if (e - n == 1 && path[n] == '.')
 		return OVL_LAST_DOT;
 	if (e - n == 2 && path[n] == '.' && path[n + 1] == '.')

@@ -178,6 +178,9 @@ int ovl_host_place(int dirfd, const char *path, int follow, char *virt);
  * remove or rename refuse "." and "..", each with its own errno. */
 enum { OVL_LAST_NAME, OVL_LAST_DOT, OVL_LAST_DOTDOT };
 int ovl_last_type(const char *path);
+/* Where the final component of path starts; *end is just past it (the
+ * trailing slashes are not part of it).  path[0..start) is its parent. */
+size_t ovl_last_name(const char *path, size_t *end);
 
 /* Nonzero when some lower layer (below the upper) shows the name at rel,
  * honouring whiteouts and opaque markers: after removing the upper entry a

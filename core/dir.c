@@ -484,13 +484,14 @@ static int unlink_once(int dirfd, const char *path, int flags)
 	if (r.trailing && !S_ISDIR(r.type))
 		return -ENOTDIR; /* "link/": the link itself is meant */
 	/* what can be refused without a change is refused before the upper
-	 * parent is made (ENOTEMPTY, ENOTDIR, EISDIR, EBUSY) */
+	 * parent is made (ENOTEMPTY, ENOTDIR, EISDIR, EBUSY); where it exists
+	 * already, remove_dir's own emptiness check under the lock suffices */
 	if (flags & AT_REMOVEDIR) {
 		if (!S_ISDIR(r.type))
 			return -ENOTDIR;
 		if (!r.rel[0])
 			return -EBUSY;
-		if ((rc = merged_is_empty(&r)) < 0)
+		if (!(r.pmask & 1) && (rc = merged_is_empty(&r)) < 0)
 			return rc;
 	} else if (S_ISDIR(r.type)) {
 		return -EISDIR;

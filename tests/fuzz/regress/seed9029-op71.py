@@ -1,0 +1,18 @@
+#!/usr/bin/env python3
+# liboverlay vs kernel overlayfs: fuzz.py seed 9029, 1 process(es).
+# Run as root: python3 THIS [LIB=/path/liboverlay.so]; prints both sides.
+# op 0 (p0) r = renameat2('../../e/e/n9', M, 0)
+#   kernel: {"errno": "ENOENT"}
+#   lib:    {"errno": "EXDEV"}
+LIB = None  # the LIB environment variable (tests/integration/t_fuzz_regress.sh sets it)
+PROCS = 1
+TREE = [
+]
+OPS = [
+    (0, "r = renameat2('../../e/e/n9', M, 0)"),
+]
+
+import sys
+import os; sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from side import repro_main
+sys.exit(repro_main(TREE, OPS, PROCS, LIB))

@@ -63,7 +63,7 @@ test-unit: $(B)/unit_tests
 	$(B)/unit_tests --jobs 2
 
 test-integration: $(B)/liboverlay.so
-	OVERLAY_LIB=$(CURDIR)/$(B)/liboverlay.so tests/integration/run.sh
+	OVERLAY_LIB=$(abspath $(B)/liboverlay.so) tests/integration/run.sh
 
 $(TB)/%.o: %.c $(wildcard core/*.h shim/*.h)
 	@mkdir -p $(dir $@)
@@ -93,10 +93,10 @@ fuzz: $(B)/liboverlay.so
 
 test-asan: $(AB)/unit_tests $(AB)/liboverlay.so
 	ASAN_OPTIONS=detect_leaks=1 $(AB)/unit_tests --jobs 2
-	OVERLAY_SANITIZE=1 OVERLAY_LIB=$(CURDIR)/$(AB)/liboverlay.so tests/integration/run.sh
+	OVERLAY_SANITIZE=1 OVERLAY_LIB=$(abspath $(AB)/liboverlay.so) tests/integration/run.sh
 
 test-valgrind: $(B)/liboverlay.so
-	OVERLAY_LIB=$(CURDIR)/$(B)/liboverlay.so tests/valgrind.sh
+	OVERLAY_LIB=$(abspath $(B)/liboverlay.so) tests/valgrind.sh
 
 demo: $(B)/liboverlay.so
 	examples/demo.sh

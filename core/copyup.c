@@ -302,11 +302,18 @@ static int copy_up_dir(const struct ovl_mount *m, const char *rel, const char *d
 	int have_parent = sys_lstat(parent, &pst) == 0;
 	if (lower_dir(m, rel, src, &st) < 0) {
 		rc = sys_mkdirat(AT_FDCWD, dst, 0755);
+		if (rc == -EEXIST)
+			ovl_gen_bump(m, rel); /* as below */
 		return rc == -EEXIST ? 0 : rc;
 	}
 	rc = sys_mkdirat(AT_FDCWD, dst, (st.st_mode & 0777) | 0700);
-	if (rc == -EEXIST)
-		return 0; /* another process was first */
+	if (rc == -EEXIST) {
+		/* another process was first, and may not have counted its
+		 * directory yet: our cached answers about rel (no upper part)
+		 * must not outlive what the host just said */
+		ovl_gen_bump(m, rel);
+		return 0;
+	}
 	if (rc < 0)
 		return rc;
 	rc = copy_meta(src, dst, &st);

@@ -105,7 +105,10 @@ void ovl_fd_copy(int oldfd, int newfd)
 	record(newfd, slots[oldfd].m, slots[oldfd].stamp, path, strlen(path));
 }
 
-int ovl_fd_recorded(int fd, char *out, size_t outlen)
+/* The slot's path as it stands, valid or not: 1 with out, *seqp (the
+ * slot's sequence count) and *stampp (the slot's stamp) filled, else 0. */
+static int slot_read(int fd, char *out, size_t outlen, unsigned *seqp,
+		     const struct ovl_mount **mp, uint64_t *stampp)
 {
 	if (fd < 0 || fd >= FD_SLOTS)
 		return 0;
@@ -113,18 +116,61 @@ int ovl_fd_recorded(int fd, char *out, size_t outlen)
 	unsigned seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
 	size_t len = __atomic_load_n(&s->len, __ATOMIC_ACQUIRE);
 
-	if ((seq & 1) || len == 0 || len + 1 > outlen)
+	if ((seq & 1) || len == 0 || len + 1 > outlen || len >= FD_PATH)
 		return 0;
 	/* acquire loads, so that the second look at seq comes after them
 	 * (a writer may be changing the slot while we copy it) */
-	const struct ovl_mount *m = __atomic_load_n(&s->m, __ATOMIC_ACQUIRE);
-	uint64_t stamp = __atomic_load_n(&s->stamp, __ATOMIC_ACQUIRE);
-	if (len >= FD_PATH)
-		return 0;
+	*mp = __atomic_load_n(&s->m, __ATOMIC_ACQUIRE);
+	*stampp = __atomic_load_n(&s->stamp, __ATOMIC_ACQUIRE);
 	for (size_t i = 0; i <= len; i++)
 		out[i] = __atomic_load_n(&s->path[i], __ATOMIC_ACQUIRE);
-	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != seq)
+	*seqp = seq;
+	return __atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq;
+}
+
+static uint64_t stamp_of_path(const struct ovl_mount *m, const char *path)
+{
+	size_t len = strlen(path), skip = m->point_len + (len > m->point_len);
+	return stamp_of(m, path + skip, len - skip);
+}
+
+int ovl_fd_recorded(int fd, char *out, size_t outlen)
+{
+	const struct ovl_mount *m;
+	uint64_t stamp;
+	unsigned seq;
+
+	return slot_read(fd, out, outlen, &seq, &m, &stamp) &&
+	       stamp == stamp_of_path(m, out);
+}
+
+int ovl_fd_stale(int fd, char *out, size_t outlen, struct ovl_fd_mark *mark)
+{
+	uint64_t stamp;
+
+	if (!slot_read(fd, out, outlen, &mark->seq, &mark->m, &stamp))
 		return 0;
-	size_t skip = m->point_len + (len > m->point_len); /* the rel after "/" */
-	return stamp == stamp_of(m, out + skip, len - skip);
+	mark->fd = fd;
+	mark->stamp = stamp_of_path(mark->m, out);
+	return 1;
+}
+
+void ovl_fd_restamp(const struct ovl_fd_mark *mark, const char *path)
+{
+	struct slot *s = &slots[mark->fd];
+	unsigned seq = mark->seq;
+
+	if (!mark->stamp)
+		return;
+	/* only the record that was read: a close or an open since (or a
+	 * writer now) moved the count, and their record stands */
+	if (!__atomic_compare_exchange_n(&s->seq, &seq, seq + 1, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return;
+	size_t len = strlen(path);
+	for (size_t i = 0; i <= len; i++)
+		__atomic_store_n(&s->path[i], path[i], __ATOMIC_RELAXED);
+	__atomic_store_n(&s->stamp, mark->stamp, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->len, (unsigned short)len, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&s->seq, 1, __ATOMIC_RELEASE);
 }

@@ -108,6 +108,20 @@ void ovl_fd_forget(int fd);
 void ovl_fd_copy(int oldfd, int newfd);
 /* 1 with out filled when a still-valid record exists, else 0. */
 int ovl_fd_recorded(int fd, char *out, size_t outlen);
+/* A record goes stale when its directory's counter moves, which our own
+ * copy-up of that directory does too; ovl_fd_stale reads the record as it
+ * stands (1 with out and mark filled) with the counter's value now, and
+ * ovl_fd_restamp, once /proc has confirmed that fd is still on the
+ * directory the view shows at path, makes it valid again under that value
+ * (unless the slot changed meanwhile). */
+struct ovl_fd_mark {
+	int fd;
+	unsigned seq;
+	const struct ovl_mount *m;
+	uint64_t stamp;
+};
+int ovl_fd_stale(int fd, char *out, size_t outlen, struct ovl_fd_mark *mark);
+void ovl_fd_restamp(const struct ovl_fd_mark *mark, const char *path);
 
 /* The cwd is remembered between relative lookups.  ovl_cwd_init: at load
  * time and in a fork child (the memory now belongs to this pid); after a

@@ -212,11 +212,15 @@ static int removed_path(char *real, char *virt, size_t outlen)
 
 int ovl_fd_virtual(int fd, char *out, size_t outlen)
 {
-	char real[PATH_MAX];
-	int rc, deleted;
+	char real[PATH_MAX], was[PATH_MAX];
+	struct ovl_fd_mark mark;
+	int rc, deleted, stale = 0;
 
-	if (fd != AT_FDCWD && ovl_fd_recorded(fd, out, outlen))
-		return 0;
+	if (fd != AT_FDCWD) {
+		if (ovl_fd_recorded(fd, out, outlen))
+			return 0;
+		stale = ovl_fd_stale(fd, was, sizeof was, &mark);
+	}
 	if (fd == AT_FDCWD && cwd_cached(out, outlen))
 		return ovl_mount_of(out, strlen(out)) ? 0 : OVL_PASS;
 	unsigned made = __atomic_load_n(&chdirs, __ATOMIC_ACQUIRE);
@@ -239,6 +243,8 @@ int ovl_fd_virtual(int fd, char *out, size_t outlen)
 		return removed_path(real, out, outlen);
 	if (fd == AT_FDCWD)
 		cwd_remember(out, made);
+	else if (stale && !strcmp(was, out))
+		ovl_fd_restamp(&mark, out); /* the next call needs no /proc */
 	return 0;
 }
 

@@ -379,7 +379,7 @@ static int copy_up_file(const struct ovl_mount *m, const char *rel, int from,
 			int skip_data, int locked)
 {
 	char src[PATH_MAX], dst[PATH_MAX], tmp[PATH_MAX], parent[PATH_MAX];
-	struct ovl_lock lk = { { -1, -1 }, 0, 0 };
+	struct ovl_lock lk = OVL_LOCK_INIT;
 	struct stat st, pst;
 	int rc;
 
@@ -410,7 +410,7 @@ static int copy_up_file(const struct ovl_mount *m, const char *rel, int from,
 	if (rc == 0)
 		record_origin(tmp, &st);
 	if (rc == 0 && !locked)
-		rc = ovl_lock_dir(parent, &lk);
+		rc = ovl_lock_dir(m, parent, &lk);
 	if (rc == 0)
 		rc = still_below(dst, parent);
 	if (rc == 0)

@@ -434,7 +434,7 @@ static int lock_parent(struct ovl_res *r, struct ovl_lock *lk)
 
 	if (rc == 0)
 		rc = upper_parent(r, dir);
-	return rc < 0 ? rc : ovl_lock_dir(dir, lk);
+	return rc < 0 ? rc : ovl_lock_dir(r->m, dir, lk);
 }
 
 /* relook's answer when the caller must start over (not OVL_PASS) */
@@ -719,7 +719,7 @@ static int rename_once(int olddirfd, const char *oldpath, int newdirfd,
 	if ((rc = ovl_prepare_parent(&o)) < 0 || (rc = ovl_prepare_parent(&n)) < 0 ||
 	    (rc = upper_parent(&o, od)) < 0 || (rc = upper_parent(&n, nd)) < 0)
 		return rc;
-	if ((rc = ovl_lock_dirs(od, nd, &lk)) < 0)
+	if ((rc = ovl_lock_dirs(o.m, od, nd, &lk)) < 0)
 		return rc;
 	if ((rc = relook(olddirfd, oldpath, OVL_NOFOLLOW | OVL_CHANGE | OVL_LAST, &o)) == 0 &&
 	    (rc = relook(newdirfd, newpath, OVL_NOFOLLOW | OVL_CHANGE | OVL_LAST, &n)) == 0)

@@ -20,7 +20,7 @@
 #include "ovl.h"
 #include "sys.h"
 
-#define GEN_BYTES (OVL_GEN_SLOTS * sizeof(uint64_t))
+#define GEN_BYTES OVL_GEN_BYTES
 
 /* Space for the counters.  A MAP_SHARED page that the file system never
  * allocated is allocated when it is first written through the map; on a
@@ -258,6 +258,15 @@ void ovl_gen_bump(const struct ovl_mount *m, const char *rel)
 			n = i;
 	bump_slot(g, dir_hash(rel, n));
 	bump_slot(g, ovl_gen_hash(rel, len));
+}
+
+uint32_t *ovl_gen_lock_word(const struct ovl_mount *m, uint64_t h)
+{
+	uint64_t *g = writable(m);
+
+	if (!g)
+		return NULL;
+	return (uint32_t *)(g + OVL_GEN_SLOTS) + h % OVL_LOCK_SLOTS;
 }
 
 void ovl_gen_bump_all(const struct ovl_mount *m)

@@ -304,6 +304,9 @@ struct ovl_child {
  * answer was computed. */
 #define OVL_GEN_FILE OVL_INTERNAL "liboverlay.gen"
 #define OVL_GEN_SLOTS 16384
+/* After the counters, the words of lock.c's directory locks. */
+#define OVL_LOCK_SLOTS 1024
+#define OVL_GEN_BYTES (OVL_GEN_SLOTS * sizeof(uint64_t) + OVL_LOCK_SLOTS * sizeof(uint32_t))
 
 void ovl_gen_attach(struct ovl_mount *m);
 
@@ -336,6 +339,9 @@ void ovl_gen_bump(const struct ovl_mount *m, const char *rel);
 /* After moving a directory: every cached answer below it is keyed by a
  * path that now means something else. */
 void ovl_gen_bump_all(const struct ovl_mount *m);
+/* The lock word of the upper directories whose host paths hash to h, in
+ * the shared map; NULL when this process has no map. */
+uint32_t *ovl_gen_lock_word(const struct ovl_mount *m, uint64_t h);
 
 /* The per-process cache of ovl_child answers, keyed by (mount, parent rel,
  * name, parent's layer mask); h is ovl_child_hash of the name.  get gives
@@ -365,16 +371,21 @@ int ovl_cache_put(const struct ovl_mount *m, const char *prel, size_t plen,
 /* ---- lock.c: one changer at a time in an upper directory -------------- */
 
 struct ovl_lock {
-	int fd[2];
+	int fd[2];          /* flock()ed directories, without a shared map */
+	uint32_t *word[2];  /* held lock words, with one */
 	int held;
 	uint64_t saved; /* the signal mask before */
 };
+#define OVL_LOCK_INIT { { -1, -1 }, { NULL, NULL }, 0, 0 }
 
-/* Lock the upper directory dir (and b, when not NULL and another one) for
- * a change: signals blocked, exclusive flock.  Whoever holds it bumps the
- * counters of what it changed before ovl_unlock.  Returns 0 or -errno. */
-int ovl_lock_dir(const char *dir, struct ovl_lock *lk);
-int ovl_lock_dirs(const char *a, const char *b, struct ovl_lock *lk);
+/* Lock the upper directory dir of mount m (and b, when not NULL and
+ * another one) for a change: signals blocked, the directory's lock word
+ * taken (or, in a process without the shared map, an exclusive flock).
+ * Whoever holds it bumps the counters of what it changed before
+ * ovl_unlock.  Returns 0 or -errno. */
+int ovl_lock_dir(const struct ovl_mount *m, const char *dir, struct ovl_lock *lk);
+int ovl_lock_dirs(const struct ovl_mount *m, const char *a, const char *b,
+		  struct ovl_lock *lk);
 void ovl_unlock(struct ovl_lock *lk);
 
 /* ---- dir.c: changes to the namespace ---------------------------------- */

@@ -128,7 +128,7 @@ static int check_dir(const char *what, const char *path, char *out,
 static void free_mount(struct ovl_mount *m)
 {
 	if (m->gen)
-		sys_munmap(m->gen, OVL_GEN_SLOTS * sizeof(uint64_t));
+		sys_munmap(m->gen, OVL_GEN_BYTES);
 	memset(m, 0, sizeof *m);
 }
 

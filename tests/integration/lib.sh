@@ -51,6 +51,8 @@ manifest() {
 # and OVL_WHITEOUT_FILE, the empty file every whiteout is a hard link to):
 # internal, hidden from the view, and left out of the checks of an upper.
 GEN_FILE=.wh..wh.liboverlay.gen
+# its size (core/ovl.h OVL_GEN_BYTES): 16384 counters of 8 bytes, 1024 lock words of 4
+GEN_BYTES=135168
 WH_FILE=.wh..wh.liboverlay.wh
 # overlay-run's record of the lowers' state for `overlay-run apply`.
 BASE_FILE=.wh..wh.liboverlay.base

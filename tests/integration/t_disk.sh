@@ -125,7 +125,7 @@ test_disk_counters_damage() {
 	local script='cat f; echo x >> f; cat f; touch n; ls; rm n; ls'
 	local want=$'lower data\nlower data\nx\nf\nn\nf'
 	ovl true
-	head -c 131072 /dev/urandom >"$U/$GEN_FILE"
+	head -c "$GEN_BYTES" /dev/urandom >"$U/$GEN_FILE" # lock words too
 	ovl sh -c "$script"
 	expect_rc 0
 	expect_eq "garbage" "$want" "$OUT"
@@ -134,7 +134,7 @@ test_disk_counters_damage() {
 	ovl sh -c "$script"
 	expect_rc 0
 	expect_eq "too short" "$want" "$OUT"
-	[[ $(stat -c %s "$U/$GEN_FILE") == 131072 ]] || fail "not extended: $(stat -c %s "$U/$GEN_FILE")"
+	[[ $(stat -c %s "$U/$GEN_FILE") == "$GEN_BYTES" ]] || fail "not extended: $(stat -c %s "$U/$GEN_FILE")"
 	rm -rf "$U" && ovl true
 	chmod 000 "$U/$GEN_FILE"
 	ovl sh -c "$script"

@@ -25,7 +25,7 @@
 
 #include "helpers.h"
 
-#define GEN_BYTES ((off_t)OVL_GEN_SLOTS * 8)
+#define GEN_BYTES ((off_t)OVL_GEN_BYTES)
 
 static int mounted;
 

@@ -118,6 +118,10 @@ static inline int sys_munmap(void *addr, size_t len)
 { return (int)OVL_SC(SYS_munmap, addr, len, 0, 0, 0, 0); }
 static inline int sys_getpid(void)
 { return (int)OVL_SC(SYS_getpid, 0, 0, 0, 0, 0, 0); }
+static inline long sys_fcntl(int fd, int cmd, long arg)
+{ return OVL_SC(SYS_fcntl, fd, cmd, arg, 0, 0, 0); }
+static inline int sys_dup3(int old, int new, int fl)
+{ return (int)OVL_SC(SYS_dup3, old, new, fl, 0, 0, 0); }
 static inline int sys_gettid(void)
 { return (int)OVL_SC(SYS_gettid, 0, 0, 0, 0, 0, 0); }
 

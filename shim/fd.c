@@ -4,8 +4,9 @@
  * file (or inherited from outside the overlay) reaches the lower itself, so
  * letting the call through would change the lower.  Core copies such a file
  * up and the change is made by path on the upper copy instead; the caller's
- * descriptor keeps reading the lower copy, as a read-only descriptor does
- * after any other copy-up (DESIGN.md, copy-up).
+ * descriptor is moved onto the copy (core/intent.c), so that it sees its
+ * own change, as on the kernel's overlayfs.  Other read-only descriptors
+ * on the file keep reading the lower copy (DESIGN.md, copy-up).
  *
  * ftruncate is hot: descriptors on upper or host files cost one fcntl and
  * one check in core and go through as they are.

@@ -370,8 +370,10 @@ static void res_init(struct ovl_res *r, struct walk *w)
 }
 
 /* The walk ended on a directory it was already in ("/.", "..", the mount
- * point itself). */
-static int finish_at_dir(struct ovl_res *r, struct walk *w)
+ * point itself), or outside the mounts after passing through one; there a
+ * trailing slash of the path (slash) stays for the kernel to judge
+ * ("../x/" must be a directory, and is never made as a file). */
+static int finish_at_dir(struct ovl_res *r, struct walk *w, int slash)
 {
 	const char *sl = strrchr(w->rel, '/');
 	struct ovl_child c = { .type = S_IFDIR, .mask = w->mask };
@@ -380,6 +382,8 @@ static int finish_at_dir(struct ovl_res *r, struct walk *w)
 		if (!w->touched)
 			return OVL_PASS;
 		memcpy(r->real, w->host, w->hlen + 1);
+		if (slash && w->hlen > 1 && w->hlen + 2 <= sizeof r->real)
+			memcpy(r->real + w->hlen, "/", 2);
 		return 0;
 	}
 	r->m = w->m;
@@ -568,7 +572,8 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 		}
 		w.mask = c.mask;
 	}
-	return finish_at_dir(r, &w);
+	size_t plen = strlen(pend);
+	return finish_at_dir(r, &w, plen > 1 && pend[plen - 1] == '/');
 }
 
 /* "." and "./." and the like: names for the base directory itself. */

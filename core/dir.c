@@ -535,36 +535,20 @@ static int same_object(const struct ovl_res *o, const struct ovl_res *n)
 /* The checks of the kernel's rename, in its order: the VFS's (names,
  * trailing slashes, a move into its own subtree or onto an ancestor, the
  * types), then overlayfs's own (EXDEV, emptiness) in ovl_rename below. */
-static int check_rename(const char *oldpath, const struct ovl_res *o,
-			const char *newpath, const struct ovl_res *n,
+static int check_rename(const struct ovl_res *o, const struct ovl_res *n,
 			unsigned int flags)
 {
 	size_t olen = strlen(o->rel), nlen = strlen(n->rel);
 	int exchange = flags & RENAME_EXCHANGE;
 
-	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
-		return -EINVAL;
-	if ((flags & RENAME_NOREPLACE) && exchange)
-		return -EINVAL;
 	/* the mount point's own name lives in the host directory above it,
 	 * another mount than the other name's: the kernel compares the
 	 * parents' mounts first (both: the mount point itself, EBUSY) */
-	int oroot = !o->rel[0] && ovl_last_type(oldpath) == OVL_LAST_NAME;
-	int nroot = !n->rel[0] && ovl_last_type(newpath) == OVL_LAST_NAME;
+	int oroot = !o->rel[0], nroot = !n->rel[0];
 	if (oroot != nroot)
 		return -EXDEV;
-	if (oroot)
-		return -EBUSY;
-	/* "x/." names x, which the kernel walks to as a parent first: it
-	 * must exist and be a directory; then "." or ".." is EBUSY, before
-	 * the old name itself is looked up */
-	int odot = ovl_last_type(oldpath) != OVL_LAST_NAME, ndot = ovl_last_type(newpath) != OVL_LAST_NAME;
-	if ((odot && o->layer < 0) || (ndot && n->layer < 0))
-		return -ENOENT;
-	if ((odot && !S_ISDIR(o->type)) || (ndot && !S_ISDIR(n->type)))
-		return -ENOTDIR;
-	if (odot || ndot)
-		return -EBUSY;
+	if (oroot) /* the same name, unless two mount points */
+		return o->m != n->m ? -EBUSY : (flags & RENAME_NOREPLACE) ? -EEXIST : 0;
 	if (o->layer < 0)
 		return -ENOENT;
 	if ((flags & RENAME_NOREPLACE) && n->layer >= 0)
@@ -657,12 +641,11 @@ static void renamed(const struct ovl_res *o, const struct ovl_res *n)
 
 /* The rename proper, with both upper parents locked and both names looked
  * up again under the locks. */
-static int rename_locked(struct ovl_res *o, struct ovl_res *n, const char *oldpath,
-			 const char *newpath, unsigned int flags)
+static int rename_locked(struct ovl_res *o, struct ovl_res *n, unsigned int flags)
 {
 	int rc;
 
-	if ((rc = check_rename(oldpath, o, newpath, n, flags)) < 0)
+	if ((rc = check_rename(o, n, flags)) < 0)
 		return rc;
 	if (same_object(o, n))
 		return 0;
@@ -695,6 +678,48 @@ static int rename_locked(struct ovl_res *o, struct ovl_res *n, const char *oldpa
 	return rc;
 }
 
+/* The directory a path's last component is looked up in ("x" of "x/.."
+ * and of "x/y"): 0 with r on it, OVL_PASS outside every mount, or the
+ * -errno of walking there (it must be a directory). */
+static int resolve_parent(int dirfd, const char *path, struct ovl_res *r)
+{
+	char parent[PATH_MAX];
+	size_t end, at = ovl_last_name(path, &end);
+
+	if (at >= sizeof parent - 2)
+		return -ENAMETOOLONG;
+	memcpy(parent, path, at);
+	memcpy(parent + at, ".", 2); /* "x/" + ".", or "." alone */
+	int rc = ovl_resolve(dirfd, parent, 0, r);
+	if (rc != 0 || !r->m)
+		return rc < 0 ? rc : OVL_PASS;
+	if (r->layer < 0)
+		return -ENOENT;
+	return S_ISDIR(r->type) ? 0 : -ENOTDIR;
+}
+
+/* A "." or ".." last on either side: the kernel walks both parents and
+ * compares their mounts, then refuses without looking at the names (a
+ * new "." exists already: EEXIST, where RENAME_NOREPLACE asks). */
+static int rename_dots(int olddirfd, const char *oldpath, int newdirfd,
+		       const char *newpath, unsigned int flags)
+{
+	struct ovl_res a, b;
+	int ra = resolve_parent(olddirfd, oldpath, &a), rb;
+
+	if (ra < 0)
+		return ra;
+	if ((rb = resolve_parent(newdirfd, newpath, &b)) < 0)
+		return rb;
+	if (ra == OVL_PASS && rb == OVL_PASS)
+		return OVL_PASS;
+	if (ra != rb || a.m != b.m)
+		return -EXDEV;
+	if (ovl_last_type(oldpath) != OVL_LAST_NAME)
+		return -EBUSY;
+	return (flags & RENAME_NOREPLACE) ? -EEXIST : -EBUSY;
+}
+
 static int rename_once(int olddirfd, const char *oldpath, int newdirfd,
 		       const char *newpath, unsigned int flags)
 {
@@ -710,7 +735,7 @@ static int rename_once(int olddirfd, const char *oldpath, int newdirfd,
 		return o.m || n.m ? -EXDEV :
 		       sys_renameat2(AT_FDCWD, o.real, AT_FDCWD, n.real, flags);
 	/* refused without a change where it can be */
-	if ((rc = check_rename(oldpath, &o, newpath, &n, flags)) < 0)
+	if ((rc = check_rename(&o, &n, flags)) < 0)
 		return rc;
 	if (same_object(&o, &n))
 		return 0;
@@ -723,7 +748,7 @@ static int rename_once(int olddirfd, const char *oldpath, int newdirfd,
 		return rc;
 	if ((rc = relook(olddirfd, oldpath, OVL_NOFOLLOW | OVL_CHANGE | OVL_LAST, &o)) == 0 &&
 	    (rc = relook(newdirfd, newpath, OVL_NOFOLLOW | OVL_CHANGE | OVL_LAST, &n)) == 0)
-		rc = rename_locked(&o, &n, oldpath, newpath, flags);
+		rc = rename_locked(&o, &n, flags);
 	ovl_unlock(&lk);
 	return rc;
 }
@@ -733,6 +758,15 @@ int ovl_rename(int olddirfd, const char *oldpath, int newdirfd,
 {
 	int rc = RELOOK_AGAIN;
 
+	if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) ||
+	    ((flags & RENAME_NOREPLACE) && (flags & RENAME_EXCHANGE)))
+		return -EINVAL;
+	if (ovl_last_type(oldpath) != OVL_LAST_NAME || ovl_last_type(newpath) != OVL_LAST_NAME) {
+		rc = rename_dots(olddirfd, oldpath, newdirfd, newpath, flags);
+		if (rc != OVL_PASS)
+			return rc;
+		rc = RELOOK_AGAIN; /* both outside every mount */
+	}
 	for (int i = 0; rc == RELOOK_AGAIN && i < RELOOK_TRIES; i++)
 		rc = rename_once(olddirfd, oldpath, newdirfd, newpath, flags);
 	return rc == RELOOK_AGAIN ? -EAGAIN : rc;

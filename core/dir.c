@@ -691,8 +691,16 @@ static int resolve_parent(int dirfd, const char *path, struct ovl_res *r)
 	memcpy(parent, path, at);
 	memcpy(parent + at, ".", 2); /* "x/" + ".", or "." alone */
 	int rc = ovl_resolve(dirfd, parent, 0, r);
-	if (rc != 0 || !r->m)
-		return rc < 0 ? rc : OVL_PASS;
+	if (rc < 0)
+		return rc;
+	if (rc == OVL_PASS || !r->m) { /* on the host: the kernel walks it */
+		struct stat st;
+		rc = rc == OVL_PASS ? sys_fstatat(dirfd, parent, &st, 0)
+				    : sys_fstatat(AT_FDCWD, r->real, &st, 0);
+		return rc < 0 ? rc : S_ISDIR(st.st_mode) ? OVL_PASS : -ENOTDIR;
+	}
+	if (r->reserved)
+		return 0; /* a directory removed from the view, still walked through */
 	if (r->layer < 0)
 		return -ENOENT;
 	return S_ISDIR(r->type) ? 0 : -ENOTDIR;

@@ -397,8 +397,9 @@ static int finish_at_dir(struct ovl_res *r, struct walk *w, int slash)
  * from the view while a descriptor or the cwd was on it (path.c writes one
  * reserved name for each level removed; a retired upper directory's /proc
  * path has one too).  As on any filesystem such a directory keeps its
- * parent: the ".." that climb back out of it resume the walk, after the
- * first name that is not a way out, nothing can be found (ENOENT). */
+ * parent: the ".." that climb back out of it resume the walk (0), after
+ * the first name that is not a way out, nothing can be found (ENOENT); a
+ * path that ends before it is out ends in a removed directory (1). */
 static int climb_out(char **next)
 {
 	int depth = 1;
@@ -423,7 +424,8 @@ static int climb_out(char **next)
 			return 0;
 		}
 	}
-	return -ENOENT;
+	*next = s;
+	return 1; /* the path ends in a removed directory */
 }
 
 /* "/proc/self/cwd/REST", "/proc/self/fd/N/REST" and "/proc/self/root/REST"
@@ -539,7 +541,13 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 		if (c.layer < 0 && !last) {
 			if (!is_reserved(s, n) || (rc = climb_out(&next)) < 0)
 				return -ENOENT;
-			continue;
+			if (rc == 0)
+				continue;
+			/* ends in the removed directory s: found missing, as a
+			 * reserved name is, yet a directory a walk reached (the
+			 * parent of a rename's "..") */
+			last = 1;
+			r->reserved = 1;
 		}
 		int itself = last && (flags & OVL_LAST);
 		if (S_ISLNK(c.type) && !itself && (!last || trailing || !(flags & OVL_NOFOLLOW))) {
@@ -758,7 +766,7 @@ int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
 	if ((rc == -ENOENT || (rc == 0 && r->m && r->layer < 0)) && path[0] != '/' &&
 	    only_dots(path))
 		return ghost_dir(dirfd, r);
-	if (rc == 0 && dots && r->m && r->layer < 0)
+	if (rc == 0 && dots && r->m && r->layer < 0 && !r->reserved)
 		return -ENOENT;
 	return rc;
 }

@@ -263,7 +263,7 @@ test_multi_mount_errors() {
 
 test_diff_with_lowers() {
 	scenario
-	run "$RUN_OVERLAY" diff "$U" --lower "$L"
+	run "$RUN_OVERLAY" diff "$U" --lower "$L" --quiet
 	expect_rc 0
 	expect_err_empty
 	expect_out "D /dir" "D /gone" "C /link" "C /mod" "A /newdir" "A /newdir/deeper" "A /newdir/n" \
@@ -272,7 +272,7 @@ test_diff_with_lowers() {
 
 test_diff_without_lowers() {
 	scenario
-	run "$RUN_OVERLAY" diff "$U"
+	run "$RUN_OVERLAY" diff "$U" --quiet
 	expect_rc 0
 	expect_err_empty
 	expect_out "D /dir" "D /gone" "C /link" "C /mod" "C /newdir" "C /newdir/deeper" "C /newdir/n" \
@@ -321,7 +321,7 @@ test_diff_leftovers() {
 	put "$U/.wh..wh.mkdir.$dead.$dead.9/inner" inner
 	put "$U/.wh..wh.copyup.$$.1.0" "a live owner"
 	mkdir "$U/.wh..wh.liboverlay.run.abcdef"
-	run "$RUN_OVERLAY" diff "$U" --lower "$L"
+	run "$RUN_OVERLAY" diff "$U" --lower "$L" --quiet
 	expect_rc 0
 	expect_out "C /sub/f"
 	expect_one_line "overlay-run: diff: 2 leftover temporaries of killed processes, not changes"

@@ -32,7 +32,7 @@ Exit status: 0 listed, 1 failed, 125 bad usage.
 EOF
 	;;
 	apply) cat <<'EOF'
-usage: overlay-run apply UPPER --to DIR [--force] [--] [PATH]...
+usage: overlay-run apply UPPER --to DIR [--force] [--quiet] [--] [PATH]...
 
 Make the real directory DIR (usually the lower) what the merged view showed:
 copy every entry of UPPER with its metadata, delete what its whiteouts
@@ -44,6 +44,7 @@ prints them, e.g. /src/x), only the changes at or under them.
   --force       skip the base check: DIR must be as the lower recorded in
                 UPPER's base manifest (.wh..wh.liboverlay.base) was, except
                 where it already holds UPPER's changes
+  -q, --quiet   no progress line (on a terminal) and no summary on stderr
   -h, --help    show this help
   --version     print the version
 Exit status: 0 applied, 1 not complete (run it again), 2 refused by the base

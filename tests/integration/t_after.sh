@@ -372,7 +372,7 @@ test_apply_matches_merged_view() {
 	expect_rc 0
 	local merged=$OUT
 	cp -a "$L" "$T/copy"
-	run "$RUN_OVERLAY" apply "$U" --to "$T/copy"
+	run "$RUN_OVERLAY" apply --quiet "$U" --to "$T/copy"
 	expect_rc 0
 	expect_err_empty
 	expect_eq "applied copy (>) vs merged view (<)" "$merged" "$(view "$T/copy")"
@@ -380,14 +380,14 @@ test_apply_matches_merged_view() {
 	# Again: nothing changes, and files already in place are not copied.
 	local ino
 	ino=$(stat -c %i "$T/copy/mod")
-	run "$RUN_OVERLAY" apply "$U" --to "$T/copy"
+	run "$RUN_OVERLAY" apply --quiet "$U" --to "$T/copy"
 	expect_rc 0
 	expect_err_empty
 	expect_eq "second apply (>) vs merged view (<)" "$merged" "$(view "$T/copy")"
 	expect_eq "inode of a file already applied" "$ino" "$(stat -c %i "$T/copy/mod")"
 	# In place, onto the lower itself (it is allowed to change now).
 	FROZEN=() FROZEN_HOW=()
-	run "$RUN_OVERLAY" apply "$U" --to "$L"
+	run "$RUN_OVERLAY" apply --quiet "$U" --to "$L"
 	expect_rc 0
 	expect_err_empty
 	expect_eq "applied lower (>) vs merged view (<)" "$merged" "$(view "$L")"
@@ -453,7 +453,7 @@ EOF
 	expect_eq "mv calls" 2 "$(cat "$T/mv.count")"
 	[[ -n $(find "$L" -maxdepth 1 -name '.wh..wh.apply.*') ]] || fail "no staging directory left by the killed apply"
 	[[ $(view "$L") != "$merged" ]] || fail "the killed apply did everything"
-	run "$RUN_OVERLAY" apply "$U" --to "$L"
+	run "$RUN_OVERLAY" apply --quiet "$U" --to "$L"
 	expect_rc 0
 	expect_err_empty
 	expect_eq "completed apply (>) vs merged view (<)" "$merged" "$(view "$L")"
@@ -465,7 +465,7 @@ test_apply_paths() {
 	scenario
 	FROZEN=() FROZEN_HOW=()
 	cp -a "$L" "$T/copy"
-	run "$RUN_OVERLAY" apply "$U" --to "$T/copy" /opq newdir/ /gone /dir/a
+	run "$RUN_OVERLAY" apply --quiet "$U" --to "$T/copy" /opq newdir/ /gone /dir/a
 	expect_rc 0
 	expect_err_empty
 	expect_tree "$T/copy" "keep f" "mod f" "same f" "same2 f" "touched f" "typ f" "link l" \

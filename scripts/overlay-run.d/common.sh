@@ -66,7 +66,8 @@ Exit status: 0 removed, 1 failed, 125 bad usage or refused.
 EOF
 	;;
 	export) cat <<'EOF'
-usage: overlay-run export UPPER -o FILE [--gzip]
+usage: overlay-run export UPPER -o FILE [--gzip] [--quiet]
+       overlay-run export UPPER --oci DIR [--tag TAG] [--quiet]
 
 Write UPPER as an OCI image layer: a tar of its entries (whiteouts as .wh.NAME,
 opaque directories with .wh..wh..opq), numeric owners, modes, mtimes and
@@ -75,6 +76,12 @@ The same upper gives the same bytes.
 
   -o, --output FILE   the layer to write; - is stdout
   --gzip              compress it (gzip -n)
+  --oci DIR           write instead an OCI image layout in DIR (new or empty):
+                      oci-layout, index.json, and in blobs/sha256 the manifest,
+                      the config and the gzipped layer, for umoci and skopeo
+                      (skopeo copy oci:DIR:TAG docker://...)
+  --tag TAG           the image's tag in DIR (default: latest)
+  -q, --quiet         no progress line (on a terminal) and no summary on stderr
   -h, --help          show this help
   --version           print the version
 Exit status: 0 written, 1 failed, 125 bad usage.

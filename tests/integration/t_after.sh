@@ -535,7 +535,7 @@ test_export_layer() {
 	touch -r "$U/sub" "$T/subtimes"
 	put "$U/sub/.wh..wh.copyup.1.2.3" leftover
 	touch -r "$T/subtimes" "$U/sub"
-	run "$RUN_OVERLAY" export "$U" -o "$T/layer.tar"
+	run "$RUN_OVERLAY" export --quiet "$U" -o "$T/layer.tar"
 	expect_rc 0
 	expect_one_line "overlay-run: export: skipped: leftover temporary /sub/.wh..wh.copyup.1.2.3"
 	run tar -tf "$T/layer.tar"
@@ -572,7 +572,7 @@ test_export_layer() {
 	cmp -s "$T/layer.tar" "$T/stdout.tar" || fail "-o - differs"
 	run "$RUN_OVERLAY" export "$U"
 	expect_rc 125
-	expect_one_line "overlay-run: export: no -o FILE given"
+	expect_one_line "overlay-run: export: no -o FILE or --oci DIR given"
 	run "$RUN_OVERLAY" export "$U" -o "$U/in.tar"
 	expect_rc 125
 	expect_err_has "inside the upper"

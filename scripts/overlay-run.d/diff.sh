@@ -229,9 +229,10 @@ cmd_diff() {
 	# The result, sorted by path.  Bytes, not characters, from here on:
 	# name_escape looks at each byte.
 	LC_ALL=C
-	local letter type note sep='' end=$'\n' changes
+	# (A variable cannot hold a NUL: the line's format ends with it.)
+	local letter type note sep='' line='%s /%s\n' changes
 	changes=$(count "$W/out")
-	((nul)) && end=$'\0'
+	((nul)) && line='%s /%s\0'
 	((json)) && printf '['
 	# The lines of the result on the terminal would break the progress
 	# line: none then.
@@ -246,7 +247,8 @@ cmd_diff() {
 		meta=${rec%%$'\t'*} rec=${rec#*$'\t'}
 		note=${rec%%$'\t'*} p=${rec#*$'\t'}
 		if ((!json)); then
-			printf '%s /%s%s' "$letter" "$p" "$end"
+			# shellcheck disable=SC2059 # the format is ours
+			printf "$line" "$letter" "$p"
 			continue
 		fi
 		if name_escape "/$p"; then

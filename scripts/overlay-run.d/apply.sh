@@ -1,4 +1,4 @@
-# overlay-run.d/apply.sh: overlay-run apply UPPER --to DIR [--force] [PATH]...
+# overlay-run.d/apply.sh: overlay-run apply UPPER --to DIR [--force] [--quiet] [PATH]...
 #
 # Make the real directory DIR what the merged view showed: DIR with the
 # upper's changes (all, or those under each PATH) applied, as the OCI layer
@@ -29,6 +29,8 @@
 #   Otherwise nothing is done and the status is 2; --force skips the check.
 #   An upper without a manifest (a run with --no-verify, or LD_PRELOAD by
 #   hand) cannot be checked: apply says so and proceeds.
+# Progress (on a terminal) and the summary line: entries of the upper
+# applied, bytes copied, files found already in place (common.sh).
 # shellcheck shell=bash disable=SC2034,SC2015
 
 SUB=apply
@@ -127,7 +129,7 @@ base_check() {
 # paths, parents first) into TO, with their metadata, by a tar pipe.
 TAR_COPY=(--format=posix --numeric-owner --xattrs --xattrs-include='*' --xattrs-exclude='user.overlay.*' --no-recursion --null)
 copy_tree() {
-	tar -c -f - -C "$UPPER" "${TAR_COPY[@]}" --verbatim-files-from -T "$1" |
+	tar -c -f - -C "$UPPER" "${TAR_COPY[@]}" "${PG_TAR[@]}" --verbatim-files-from -T "$1" |
 		tar -x -p -f - -C "$2" "${TAR_COPY[@]}"
 	local st=("${PIPESTATUS[@]}")
 	((st[0] == 0 && st[1] == 0))
@@ -152,6 +154,7 @@ cmd_apply() {
 			shift 2 ;;
 		--to=*) DIR=${1#*=}; [[ -n $DIR ]] || usage_error "option --to needs a directory"; shift ;;
 		--force) force=1; shift ;;
+		-q | --quiet) QUIET=1; shift ;;
 		-h | --help) usage; exit 0 ;;
 		--version) version; exit 0 ;;
 		--) shift; paths+=("$@"); break ;;
@@ -173,6 +176,7 @@ cmd_apply() {
 		SEL+=("$NP")
 	done
 
+	progress_start
 	scratch
 	list_upper "$UPPER"
 	while IFS= read -r -d '' rec; do
@@ -197,8 +201,10 @@ cmd_apply() {
 		final_of "$s"
 		[[ $FIN == ABSENT ]] && printf '%s\0' "$DIR/$s" >>"$W/del"
 	done
-	local opaque=()
+	local opaque=() n=0
+	progress_phase "$N_UP" read
 	while IFS= read -r -d '' rec; do
+		((PG_ON)) && progress $((++n))
 		p=${rec#*$'\t'} b=${p##*/} d=''
 		[[ $p == */* ]] && d=${p%/*}
 		case $b in
@@ -247,26 +253,44 @@ cmd_apply() {
 			printf '%s\0' "$q" >>"$W/dirs"
 		done
 	done
+	# Counted for the summary: the entries applied (a whiteout or a marker
+	# counts where PATHs select what it deletes), the files copied and
+	# their bytes, the files already in place.
+	local entries=0 ncopy=0 bytes=0 nsame=0 sz
+	n=0
+	progress_phase "$N_UP" planned
 	while IFS= read -r -d '' rec; do
+		((PG_ON)) && progress $((++n))
 		info=${rec%%$'\t'*} p=${rec#*$'\t'} b=${p##*/}
-		[[ $b == .wh.* ]] && continue
+		if [[ $b == .wh.* ]]; then
+			d=''
+			[[ $p == */* ]] && d=${p%/*}
+			[[ $b == .wh..wh..opq ]] && t=$d || t=${d:+$d/}${b#.wh.}
+			selected "$t" && entries=$((entries + 1))
+			continue
+		fi
 		selected "$p" || continue
+		entries=$((entries + 1))
 		t=$DIR/$p
 		if [[ $info == d* ]]; then
 			# A non-directory (or a symlink) where the upper has a directory.
 			if [[ -L $t || (-e $t && ! -d $t) ]]; then rm -f -- "$t" || failed=1; fi
 			printf '%s\0' "$p" >>"$W/dirs"
 		else
-			[[ $info == f* && -n ${SAME[$p]+x} ]] && continue
+			[[ $info == f* && -n ${SAME[$p]+x} ]] && { nsame=$((nsame + 1)); continue; }
 			if [[ -d $t && ! -L $t ]]; then rm -rf -- "$t" || failed=1; fi
 			printf '%s\0' "$p" >>"$W/files"
+			ncopy=$((ncopy + 1))
+			[[ $info == f* ]] && sz=${info#* * * } && bytes=$((bytes + ${sz%% *}))
 		fi
 	done <"$W/up"
 
 	# 2. The directories, with their owner and mode (and, until the end,
 	#    writable by their owner).
+	local ndirs
+	ndirs=$(count "$W/dirs")
 	if [[ -s $W/dirs ]]; then
-		copy_tree "$W/dirs" "$DIR" || { note "cannot make the directories"; failed=1; }
+		with_progress "$ndirs" "directories made" copy_tree "$W/dirs" "$DIR" || { note "cannot make the directories"; failed=1; }
 		if ((EUID != 0)); then
 			while IFS= read -r -d '' p; do
 				[[ -w $DIR/$p && -x $DIR/$p ]] || chmod u+rwx -- "$DIR/$p" || failed=1
@@ -278,10 +302,13 @@ cmd_apply() {
 	# 3. The other entries: staged, then renamed into place.
 	if [[ -s $W/files ]]; then
 		STAGE=$DIR/.wh..wh.apply.$$
-		mkdir -- "$STAGE" && copy_tree "$W/files" "$STAGE" ||
+		mkdir -- "$STAGE" && with_progress "$ncopy" copied copy_tree "$W/files" "$STAGE" ||
 			fatal "cannot stage the files in $STAGE; run the same apply again"
 		BATCH=() BATCH_DIR=''
+		n=0
+		progress_phase "$ncopy" "moved into place"
 		while IFS= read -r -d '' p; do
+			((PG_ON)) && progress $((++n))
 			d=''
 			[[ $p == */* ]] && d=${p%/*}
 			[[ $d == "$BATCH_DIR" ]] || move_batch
@@ -294,9 +321,11 @@ cmd_apply() {
 
 	# 4. The directories' mode and times, now that their entries are in.
 	if [[ -s $W/dirs ]]; then
-		copy_tree "$W/dirs" "$DIR" || { note "cannot set the directories' times"; failed=1; }
+		with_progress "$ndirs" "directory times set" copy_tree "$W/dirs" "$DIR" || { note "cannot set the directories' times"; failed=1; }
 	fi
 
 	((failed == 0)) || fatal "not complete: fix the problem above and run the same apply again"
+	plural "$entries" entry entries
+	summary "$PL, $ncopy copied ($bytes bytes), $nsame already in place"
 	return 0
 }

@@ -1,4 +1,4 @@
-# overlay-run.d/diff.sh: overlay-run diff UPPER [--lower DIR]... [--json]
+# overlay-run.d/diff.sh: overlay-run diff UPPER [--lower DIR]... [--json | -z] [--quiet]
 # What the upper changes in the view, one line per path (relative to the
 # mount, "/path"), sorted by path:
 #   A  added: no lower shows the path
@@ -15,7 +15,12 @@
 # them before and after each command: reclaim.sh).
 # A directory that a lower shows with the same mode and owner is not listed
 # (its changed entries are).  --json: an array of objects {"change", "path",
-# "type", "metadata" (M: what differs), "note"}.
+# "type", "metadata" (M: what differs), "note"}; a path that is not valid
+# UTF-8 (JSON strings are Unicode) is given escaped, each byte that is not
+# part of valid UTF-8 as the text \xNN and each backslash doubled, with
+# "path_encoding": "escaped" in its record.  -z: each line ends with a NUL
+# instead of a newline (as find -print0), for names holding newlines.
+# Progress and the summary line on stderr: common.sh.
 # shellcheck shell=bash disable=SC2034,SC2015,SC2185
 
 SUB="diff"
@@ -78,7 +83,7 @@ opaque_children() {
 }
 
 cmd_diff() {
-	local upper='' json=0 i rec info p b d y t opq
+	local upper='' json=0 nul=0 i rec info p b d y t opq n=0
 	LOWERS=()
 	while (($#)); do
 		case $1 in
@@ -91,6 +96,8 @@ cmd_diff() {
 			LOWERS+=("${1#*=}")
 			shift ;;
 		--json) json=1; shift ;;
+		-z | --null) nul=1; shift ;;
+		-q | --quiet) QUIET=1; shift ;;
 		-h | --help) usage; exit 0 ;;
 		--version) version; exit 0 ;;
 		-*) usage_error "unknown option '$1' (try --help)" ;;
@@ -100,19 +107,23 @@ cmd_diff() {
 		esac
 	done
 	[[ -n $upper ]] || usage_error "no upper given (try --help)"
+	((json && nul)) && usage_error "--json and -z exclude each other (JSON escapes every name)"
 	upper=$(need_dir upper "$upper") || exit
 	for i in "${!LOWERS[@]}"; do
 		LOWERS[i]=$(need_dir lower "${LOWERS[i]}") || exit
 		inside "${LOWERS[i]}" "$upper" || inside "$upper" "${LOWERS[i]}" &&
 			usage_error "lower '${LOWERS[i]}' and upper '$upper' overlap"
 	done
+	progress_start
 	scratch
 	list_upper "$upper"
 	exec 4>"$W/out"
 
 	# Pass 1: what can be told from the upper and the names in the lowers.
 	local E_P=() E_LP=()
+	progress_phase "$N_UP" read
 	while IFS= read -r -d '' rec; do
+		((PG_ON)) && progress $((++n))
 		info=${rec%%$'\t'*} p=${rec#*$'\t'} b=${p##*/} y=${info%% *} d=''
 		[[ $p == */* ]] && d=${p%/*}
 		case $b in
@@ -172,7 +183,9 @@ cmd_diff() {
 			mapfile -d '' HS <"$W/hashes"
 		fi
 		local uy um uo us ut ul ly lm lo ls lt ll meta
+		progress_phase "${#E_P[@]}" compared
 		for i in "${!E_P[@]}"; do
+			((PG_ON)) && progress $((i + 1))
 			p=${E_P[i]}
 			split_info "${U_I[i]}"
 			uy=${F[0]} um=${F[1]} uo=${F[2]} us=${F[3]} ut=${F[4]} ul=${F[5]}
@@ -213,20 +226,38 @@ cmd_diff() {
 	((dead)) && note "$dead leftover temporar$( ((dead == 1)) && echo y || echo ies) of killed processes, not changes (the next overlay-run on this upper removes them)"
 	exec 4>&-
 
-	# The result, sorted by path.
-	local letter type note sep=''
+	# The result, sorted by path.  Bytes, not characters, from here on:
+	# name_escape looks at each byte.
+	LC_ALL=C
+	# (A variable cannot hold a NUL: the line's format ends with it.)
+	local letter type note sep='' line='%s /%s\n' changes
+	changes=$(count "$W/out")
+	((nul)) && line='%s /%s\0'
 	((json)) && printf '['
+	# The lines of the result on the terminal would break the progress
+	# line: none then.
+	local draw=$PG_ON
+	[[ -t 1 ]] && draw=0 && progress_clear
+	n=0
+	progress_phase "$changes" written
 	while IFS= read -r -d '' rec; do
+		((draw)) && progress $((++n))
 		letter=${rec%%$'\t'*} rec=${rec#*$'\t'}
 		type=${rec%%$'\t'*} rec=${rec#*$'\t'}
 		meta=${rec%%$'\t'*} rec=${rec#*$'\t'}
 		note=${rec%%$'\t'*} p=${rec#*$'\t'}
 		if ((!json)); then
-			printf '%s /%s\n' "$letter" "$p"
+			# shellcheck disable=SC2059 # the format is ours
+			printf "$line" "$letter" "$p"
 			continue
 		fi
-		json_str "/$p"
-		printf '%s\n{"change": "%s", "path": %s' "$sep" "$letter" "$JS"
+		if name_escape "/$p"; then
+			json_str "$ES"
+			printf '%s\n{"change": "%s", "path": %s' "$sep" "$letter" "$JS"
+		else
+			json_str "$ES"
+			printf '%s\n{"change": "%s", "path": %s, "path_encoding": "escaped"' "$sep" "$letter" "$JS"
+		fi
 		sep=,
 		[[ -n $type ]] && printf ', "type": "%s"' "${TYPE_NAME[$type]:-unknown}"
 		if [[ $letter == M ]]; then
@@ -242,5 +273,10 @@ cmd_diff() {
 		printf '}'
 	done < <(LC_ALL=C sort -z -t $'\t' -k 5 "$W/out")
 	((json)) && printf '\n]\n'
+	local pe
+	plural "$N_UP" entry entries
+	pe=$PL
+	plural "$changes" change changes
+	summary "$pe ($BYTES_UP bytes), $PL"
 	return 0
 }

@@ -263,7 +263,7 @@ test_multi_mount_errors() {
 
 test_diff_with_lowers() {
 	scenario
-	run "$RUN_OVERLAY" diff "$U" --lower "$L"
+	run "$RUN_OVERLAY" diff "$U" --lower "$L" --quiet
 	expect_rc 0
 	expect_err_empty
 	expect_out "D /dir" "D /gone" "C /link" "C /mod" "A /newdir" "A /newdir/deeper" "A /newdir/n" \
@@ -272,7 +272,7 @@ test_diff_with_lowers() {
 
 test_diff_without_lowers() {
 	scenario
-	run "$RUN_OVERLAY" diff "$U"
+	run "$RUN_OVERLAY" diff "$U" --quiet
 	expect_rc 0
 	expect_err_empty
 	expect_out "D /dir" "D /gone" "C /link" "C /mod" "C /newdir" "C /newdir/deeper" "C /newdir/n" \
@@ -321,7 +321,7 @@ test_diff_leftovers() {
 	put "$U/.wh..wh.mkdir.$dead.$dead.9/inner" inner
 	put "$U/.wh..wh.copyup.$$.1.0" "a live owner"
 	mkdir "$U/.wh..wh.liboverlay.run.abcdef"
-	run "$RUN_OVERLAY" diff "$U" --lower "$L"
+	run "$RUN_OVERLAY" diff "$U" --lower "$L" --quiet
 	expect_rc 0
 	expect_out "C /sub/f"
 	expect_one_line "overlay-run: diff: 2 leftover temporaries of killed processes, not changes"
@@ -372,7 +372,7 @@ test_apply_matches_merged_view() {
 	expect_rc 0
 	local merged=$OUT
 	cp -a "$L" "$T/copy"
-	run "$RUN_OVERLAY" apply "$U" --to "$T/copy"
+	run "$RUN_OVERLAY" apply --quiet "$U" --to "$T/copy"
 	expect_rc 0
 	expect_err_empty
 	expect_eq "applied copy (>) vs merged view (<)" "$merged" "$(view "$T/copy")"
@@ -380,14 +380,14 @@ test_apply_matches_merged_view() {
 	# Again: nothing changes, and files already in place are not copied.
 	local ino
 	ino=$(stat -c %i "$T/copy/mod")
-	run "$RUN_OVERLAY" apply "$U" --to "$T/copy"
+	run "$RUN_OVERLAY" apply --quiet "$U" --to "$T/copy"
 	expect_rc 0
 	expect_err_empty
 	expect_eq "second apply (>) vs merged view (<)" "$merged" "$(view "$T/copy")"
 	expect_eq "inode of a file already applied" "$ino" "$(stat -c %i "$T/copy/mod")"
 	# In place, onto the lower itself (it is allowed to change now).
 	FROZEN=() FROZEN_HOW=()
-	run "$RUN_OVERLAY" apply "$U" --to "$L"
+	run "$RUN_OVERLAY" apply --quiet "$U" --to "$L"
 	expect_rc 0
 	expect_err_empty
 	expect_eq "applied lower (>) vs merged view (<)" "$merged" "$(view "$L")"
@@ -453,7 +453,7 @@ EOF
 	expect_eq "mv calls" 2 "$(cat "$T/mv.count")"
 	[[ -n $(find "$L" -maxdepth 1 -name '.wh..wh.apply.*') ]] || fail "no staging directory left by the killed apply"
 	[[ $(view "$L") != "$merged" ]] || fail "the killed apply did everything"
-	run "$RUN_OVERLAY" apply "$U" --to "$L"
+	run "$RUN_OVERLAY" apply --quiet "$U" --to "$L"
 	expect_rc 0
 	expect_err_empty
 	expect_eq "completed apply (>) vs merged view (<)" "$merged" "$(view "$L")"
@@ -465,7 +465,7 @@ test_apply_paths() {
 	scenario
 	FROZEN=() FROZEN_HOW=()
 	cp -a "$L" "$T/copy"
-	run "$RUN_OVERLAY" apply "$U" --to "$T/copy" /opq newdir/ /gone /dir/a
+	run "$RUN_OVERLAY" apply --quiet "$U" --to "$T/copy" /opq newdir/ /gone /dir/a
 	expect_rc 0
 	expect_err_empty
 	expect_tree "$T/copy" "keep f" "mod f" "same f" "same2 f" "touched f" "typ f" "link l" \
@@ -535,7 +535,7 @@ test_export_layer() {
 	touch -r "$U/sub" "$T/subtimes"
 	put "$U/sub/.wh..wh.copyup.1.2.3" leftover
 	touch -r "$T/subtimes" "$U/sub"
-	run "$RUN_OVERLAY" export "$U" -o "$T/layer.tar"
+	run "$RUN_OVERLAY" export --quiet "$U" -o "$T/layer.tar"
 	expect_rc 0
 	expect_one_line "overlay-run: export: skipped: leftover temporary /sub/.wh..wh.copyup.1.2.3"
 	run tar -tf "$T/layer.tar"
@@ -572,7 +572,7 @@ test_export_layer() {
 	cmp -s "$T/layer.tar" "$T/stdout.tar" || fail "-o - differs"
 	run "$RUN_OVERLAY" export "$U"
 	expect_rc 125
-	expect_one_line "overlay-run: export: no -o FILE given"
+	expect_one_line "overlay-run: export: no -o FILE or --oci DIR given"
 	run "$RUN_OVERLAY" export "$U" -o "$U/in.tar"
 	expect_rc 125
 	expect_err_has "inside the upper"

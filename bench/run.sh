@@ -8,7 +8,7 @@
 # prints one table of median wall seconds with ratios to native and to the
 # kernel.  --markdown prints the same table as Markdown (for the README).
 # Naming workloads runs only those; the ids are lstat misses find ls make
-# gitstatus gitcommit copyup sparse rm exec statout.
+# lstrace gitstatus gitcommit copyup sparse rm exec statout.
 #
 # Environment:
 #   QUICK=1         3 runs and small sizes: about 70 s here (2 cores), 2 min
@@ -378,6 +378,10 @@ define_workloads() {
 	wl ls tree 0 "ls -laR" nat:1.3 \
 		'ls -laR tree >/dev/null' \
 		'ls -aR tree | cksum'
+	# the cost of tracing: the row above with OVERLAY_TRACE on (a line per
+	# stat and listing, written outside every layer)
+	wl lstrace tree 0 "ls -laR, OVERLAY_TRACE on" '' \
+		't="${BENCH_OUTSIDE%/*}/trace.$$"; OVERLAY_TRACE=$t ls -laR tree >/dev/null; rm -f "$t"'
 	wl make proj 1 "make -j2, $NPROJ C files" nat:1.05 \
 		'make -s -j2 --no-print-directory -C proj' \
 		'proj/prog'

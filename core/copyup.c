@@ -319,6 +319,7 @@ static int copy_up_dir(const struct ovl_mount *m, const char *rel, const char *d
 	rc = copy_meta(src, dst, &st);
 	record_origin(dst, &st);
 	ovl_gen_bump(m, rel);
+	OVL_TRACE(("copy-up %s/%s: %s -> upper %s (directory)", m->point, rel, src, dst));
 	if (have_parent)
 		restore_times(parent, &pst);
 	return rc;
@@ -404,6 +405,7 @@ static int copy_up_file(const struct ovl_mount *m, const char *rel, int from,
 		return rc;
 	/* the data is copied before the lock is taken: other changers of
 	 * the directory wait only for the publishing */
+	uint64_t t0 = ovl_trace_clock();
 	rc = make_object(src, tmp, &st, skip_data);
 	if (rc == 0)
 		rc = copy_meta(src, tmp, &st);
@@ -419,6 +421,10 @@ static int copy_up_file(const struct ovl_mount *m, const char *rel, int from,
 		sys_unlinkat(AT_FDCWD, tmp, 0);
 	if (rc == 0)
 		ovl_gen_bump(m, rel);
+	if (rc == 0 && ovl_trace_on)
+		ovl_trace("copy-up %s/%s: lower%d %s -> upper %s, %lld bytes, %.3f ms", m->point,
+			  rel, from, src, dst, skip_data ? 0LL : (long long)st.st_size,
+			  (double)(ovl_trace_clock() - t0) / 1e6);
 	if (rc >= 0)
 		restore_times(parent, &pst);
 	ovl_unlock(&lk);

@@ -116,12 +116,20 @@ static int whiteout_in(const struct ovl_mount *m, const char *rel, uint64_t pmas
 	if ((rc = ovl_wh_make(m, dir, (size_t)n, name, strlen(name))) < 0)
 		return rc;
 	ovl_gen_bump(m, rel);
+	OVL_TRACE(("whiteout %s/%s -> upper %s/.wh.%s", m->point, rel, dir, name));
 	return 0;
 }
 
 int ovl_whiteout(const struct ovl_mount *m, const char *rel)
 {
 	return whiteout_in(m, rel, 0);
+}
+
+/* OVERLAY_TRACE: a name made in the upper. */
+static void trace_made(const char *what, const struct ovl_res *r, int rc)
+{
+	if (ovl_trace_on && rc == 0)
+		ovl_trace("%s %s/%s -> upper %s", what, r->m->point, r->rel, r->real);
 }
 
 /* Create with `make`, the common shape of mkdir, mknod and symlink. */
@@ -139,6 +147,7 @@ static int create(int dirfd, const char *path,
 		return rc;
 	rc = make(r.real, arg);
 	ovl_open_done(&r, rc);
+	trace_made("create", &r, rc);
 	return rc;
 }
 
@@ -184,6 +193,7 @@ static int make_opaque(const char *dir)
 	if (fd < 0)
 		return fd;
 	sys_close(fd);
+	OVL_TRACE(("opaque %s", p));
 	return 0;
 }
 
@@ -224,6 +234,7 @@ int ovl_mkdir(int dirfd, const char *path, mode_t mode)
 		return rc;
 	rc = r.upper_wh ? mkdir_opaque(r.real, mode) : sys_mkdirat(AT_FDCWD, r.real, mode);
 	ovl_open_done(&r, rc);
+	trace_made("mkdir", &r, rc);
 	return rc;
 }
 
@@ -241,8 +252,10 @@ static int link_into(int olddirfd, const char *oldpath, int newdirfd,
 		    (rc = ovl_prepare_create(&n)) < 0))
 		return rc;
 	rc = sys_linkat(olddirfd, oldpath, AT_FDCWD, n.real, flags);
-	if (n.m)
+	if (n.m) {
 		ovl_open_done(&n, rc);
+		trace_made("link", &n, rc);
+	}
 	return rc;
 }
 
@@ -580,8 +593,13 @@ static int check_rename(const struct ovl_res *o, const struct ovl_res *n,
  * redirect_dir. Tools fall back to copying on EXDEV. */
 static int movable_up(struct ovl_res *r)
 {
-	if (S_ISDIR(r->type))
-		return r->layer == 0 && r->mask == 1 ? 0 : -EXDEV;
+	if (S_ISDIR(r->type)) {
+		if (r->layer == 0 && r->mask == 1)
+			return 0;
+		if (ovl_trace_on)
+			ovl_trace_refuse(r->m, r->rel, -EXDEV, "a directory with a lower part does not move");
+		return -EXDEV;
+	}
 	if (r->layer > 0) {
 		int rc = ovl_copy_up_locked(r->m, r->rel, r->layer);
 		if (rc < 0)
@@ -633,6 +651,9 @@ static int prepare_dir_target(struct ovl_res *o, struct ovl_res *n)
  * paths with it. */
 static void renamed(const struct ovl_res *o, const struct ovl_res *n)
 {
+	if (ovl_trace_on)
+		ovl_trace("rename %s/%s -> %s/%s (upper %s)", o->m->point, o->rel, n->m->point,
+			  n->rel, n->real);
 	ovl_gen_bump(o->m, o->rel);
 	ovl_gen_bump(n->m, n->rel);
 	if (S_ISDIR(o->type) || S_ISDIR(n->type))
@@ -747,8 +768,11 @@ static int rename_once(int olddirfd, const char *oldpath, int newdirfd,
 		return rc;
 	if (same_object(&o, &n))
 		return 0;
-	if (S_ISDIR(o.type) && !(flags & RENAME_EXCHANGE) && !(o.layer == 0 && o.mask == 1))
+	if (S_ISDIR(o.type) && !(flags & RENAME_EXCHANGE) && !(o.layer == 0 && o.mask == 1)) {
+		if (ovl_trace_on)
+			ovl_trace_refuse(o.m, o.rel, -EXDEV, "a directory with a lower part does not move");
 		return -EXDEV;
+	}
 	if ((rc = ovl_prepare_parent(&o)) < 0 || (rc = ovl_prepare_parent(&n)) < 0 ||
 	    (rc = upper_parent(&o, od)) < 0 || (rc = upper_parent(&n, nd)) < 0)
 		return rc;

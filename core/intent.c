@@ -106,8 +106,11 @@ int ovl_fd_for_write(int fd, struct ovl_res *r)
 	if ((rc = ovl_virtual_of(real, real, sizeof real)) != 0)
 		return rc < 0 ? rc : OVL_PASS;
 	rc = ovl_resolve(AT_FDCWD, real, OVL_NOFOLLOW, r);
-	if (rc == -ENOENT || (rc == 0 && r->layer < 0))
+	if (rc == -ENOENT || (rc == 0 && r->layer < 0)) {
+		if (ovl_trace_on)
+			ovl_trace("refuse %s: EROFS (descriptor of a file removed from the view)", real);
 		return -EROFS; /* deleted from the view: its lower stays as it is */
+	}
 	if (rc != 0 || !r->m)
 		return rc < 0 ? rc : OVL_PASS;
 	int was_lower = r->layer > 0 && S_ISREG(r->type);

@@ -71,6 +71,30 @@ int ovl_config_add(const char *mount, const char *upper,
  * overlayfs does not sync copy-ups either. */
 extern int ovl_fsync;
 
+/* ---- trace.c: OVERLAY_TRACE, a line per decision ------------------------ */
+
+struct ovl_res;
+struct ovl_mount;
+/* 1 when tracing (set once, by configuration): test it before any call. */
+extern int ovl_trace_on;
+/* The trace file, an absolute path (NULL or "": off); 0 or -errno. */
+int ovl_trace_set(const char *file);
+const char *ovl_trace_file(void);
+void ovl_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A call's line: rc and r as a resolution (or an intent) left them. */
+void ovl_trace_res(const char *call, const char *path, int rc, const struct ovl_res *r);
+/* The result of a change core made itself (ovl_rename, ovl_unlink...). */
+void ovl_trace_result(const char *call, int rc);
+/* A refusal of core's own, with its reason. */
+void ovl_trace_refuse(const struct ovl_mount *m, const char *rel, int rc, const char *why);
+/* Monotonic nanoseconds while tracing, else 0. */
+uint64_t ovl_trace_clock(void);
+#define OVL_TRACE(args)                                                      \
+	do {                                                                 \
+		if (__builtin_expect(ovl_trace_on, 0))                       \
+			ovl_trace args;                                      \
+	} while (0)
+
 /* Forget every mount (tests). */
 void ovl_config_reset(void);
 

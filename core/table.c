@@ -403,9 +403,12 @@ static int from_env(char *const *envp, char *err, size_t errlen)
 	const char *mount = env_get(envp, "OVERLAY_MOUNT");
 	const char *mounts = env_get(envp, "OVERLAY_MOUNTS");
 	const char *fsync = env_get(envp, "OVERLAY_FSYNC");
+	const char *trace = env_get(envp, "OVERLAY_TRACE");
 
 	if (!upper && !lower && !mount && !(mounts && *mounts))
 		return 0;
+	if (ovl_trace_set(trace) < 0)
+		return fail(err, errlen, "OVERLAY_TRACE '%.64s' is not an absolute path (of at most PATH_MAX bytes)", trace);
 	if (fsync && *fsync && strcmp(fsync, "0") && strcmp(fsync, "1"))
 		return fail(err, errlen, "OVERLAY_FSYNC '%.64s' is not 0 or 1", fsync);
 	ovl_fsync = fsync && !strcmp(fsync, "1");
@@ -422,6 +425,27 @@ static int from_env(char *const *envp, char *err, size_t errlen)
 	return 1;
 }
 
+/* The trace file must stay outside the overlay: written with raw system
+ * calls, it would land in a layer (in place: the lower). */
+static int trace_inside(void)
+{
+	const char *f = ovl_trace_file();
+	size_t n = f ? strlen(f) : 0;
+
+	if (!f)
+		return 0;
+	for (int i = 0; i < nmounts; i++) {
+		const struct ovl_mount *m = &mounts[i];
+		if (ovl_mount_of(f, n))
+			return 1;
+		for (int l = 0; l < m->nlayers; l++)
+			if (n > m->layers[l].len && !memcmp(f, m->layers[l].root, m->layers[l].len) &&
+			    f[m->layers[l].len] == '/')
+				return 1;
+	}
+	return 0;
+}
+
 /* A configuration refused in part is refused whole: no mount of it stays. */
 int ovl_config_from_env(char *const *envp, char *err, size_t errlen)
 {
@@ -430,9 +454,14 @@ int ovl_config_from_env(char *const *envp, char *err, size_t errlen)
 	attach_later = 1;
 	rc = from_env(envp, err, errlen);
 	attach_later = 0;
+	if (rc > 0 && trace_inside()) {
+		rc = fail(err, errlen, "OVERLAY_TRACE '%.64s' lies in a mount or a layer: the trace would change the tree it watches",
+			  ovl_trace_file());
+	}
 	if (rc < 0) {
 		ovl_config_reset();
 		ovl_fsync = 0;
+		ovl_trace_set(NULL);
 		return rc;
 	}
 	for (int i = 0; i < nmounts; i++)

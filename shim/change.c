@@ -58,6 +58,7 @@ static int shim_write_fd_or_at(int dirfd, const char *path, int at,
 		int rc = shim_on() ? shim_write_fd_or_at(dirfd, path, at,    \
 							 null_is_fd, &kind, &r) \
 				   : OVL_PASS;                               \
+		SHIM_TRACE(name, path, rc, &r);                              \
 		if (rc == OVL_PASS)                                          \
 			return SHIM_NEXT(name) args;                         \
 		if (rc < 0) {                                                \

@@ -44,6 +44,7 @@ int shim_fd_write(int fd, int named, struct ovl_res *r)
 	{                                                                    \
 		struct ovl_res r;                                            \
 		int rc = shim_fd_write(fd, 0, &r);                           \
+		SHIM_TRACE(name, "", rc, &r);                                \
 		if (rc == OVL_PASS)                                          \
 			return SHIM_NEXT(name) args;                         \
 		if (rc < 0) {                                                \

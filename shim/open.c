@@ -71,6 +71,7 @@ static inline void shim_note_none(FILE *f, const struct ovl_res *r)
 				 ? ovl_for_open(dfd, path, flags, &r)        \
 				 : OVL_PASS;                                 \
 		ret v;                                                       \
+		SHIM_TRACE(name, path, rc, &r);                              \
 		if (rc == OVL_PASS) {                                        \
 			v = SHIM_NEXT(name) args;                            \
 			note(v, NULL);                                       \

@@ -218,6 +218,14 @@ static inline int shim_fd_form(const char *path, int at)
  * the same argument list inside a block where those two names are rebound to
  * the resolved host path, so each wrapper lists its arguments once.
  */
+/* OVERLAY_TRACE (core/trace.c): the call's line once core has decided;
+ * off, one test of a flag that never changes. */
+#define SHIM_TRACE(name, path, rc, r)                                        \
+	do {                                                                 \
+		if (__builtin_expect(ovl_trace_on, 0))                       \
+			ovl_trace_res(#name, path, rc, r);                   \
+	} while (0)
+
 #define SHIM_REBIND                                                          \
 	int dirfd __attribute__((unused)) = AT_FDCWD;                        \
 	const char *path = r.real;
@@ -234,6 +242,7 @@ static inline int shim_fd_form(const char *path, int at)
 		int rc = shim_on_path(path) ? intent(dfd, path, flags, &r)   \
 					    : OVL_PASS;                      \
 		ret v;                                                       \
+		SHIM_TRACE(name, path, rc, &r);                              \
 		if (rc < 0) {                                                \
 			errno = -rc;                                         \
 			return (ret)-1;                                      \
@@ -253,6 +262,8 @@ static inline int shim_fd_form(const char *path, int at)
 	OVL_EXPORT int name params                                           \
 	{                                                                    \
 		int rc = (on) ? (call) : OVL_PASS;                           \
+		if (__builtin_expect(ovl_trace_on, 0))                       \
+			ovl_trace_result(#name, rc);                         \
 		if (rc == OVL_PASS)                                          \
 			return SHIM_NEXT(name) args;                         \
 		if (rc < 0) {                                                \

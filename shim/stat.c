@@ -92,6 +92,7 @@ static int shim_stat_at(int dirfd, const char *path, int at, struct ovl_res *r)
 		int rc = shim_on_path(path) ? shim_stat_at(dfd, path, at, &r) \
 					    : OVL_PASS;                      \
 		int v;                                                       \
+		SHIM_TRACE(name, path, rc, &r);                              \
 		if (rc < 0) {                                                \
 			errno = -rc;                                         \
 			return -1;                                           \

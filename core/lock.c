@@ -25,8 +25,10 @@
  * one upper all have the map or all lack it (gen.c).
  *
  * The lock is held across a few system calls only.  Signals are blocked
- * meanwhile: a handler that changes a file in the same directory would
- * otherwise wait for a lock its own thread holds.
+ * meanwhile once the process has a handler (shim/signal.c tells): a handler
+ * that changes a file in the same directory would otherwise wait for a
+ * lock its own thread holds.  Without one, no code of the process can
+ * interrupt a holder, and the two system calls per change are saved.
  */
 #include <errno.h>
 #include <linux/futex.h>
@@ -45,6 +47,13 @@
  * from a live holder: no change holds a lock for ten seconds, so the word
  * is garbage (the counter file was damaged) or its holder is stopped */
 #define LOCK_PATIENCE 500
+
+static int handlers; /* the process has installed a signal handler */
+
+void ovl_lock_handlers_installed(void)
+{
+	__atomic_store_n(&handlers, 1, __ATOMIC_RELAXED);
+}
 
 static long sig_mask(int how, const uint64_t *set, uint64_t *old)
 {
@@ -154,9 +163,23 @@ static int flock_dirs(const char *a, const char *b, struct ovl_lock *lk)
 	return rc < 0 ? rc : 0;
 }
 
+/* The caller's thread id, asked once per thread (a system call per change
+ * otherwise); a fork child forgets its parent's (ovl_lock_forked).  Only
+ * the dead-holder check reads it: a vfork child, which shares its parent's
+ * copy, and is killed holding a word, is waited for LOCK_PATIENCE. */
+static __thread uint32_t self_tid __attribute__((tls_model("initial-exec")));
+
+void ovl_lock_forked(void)
+{
+	self_tid = 0;
+}
+
 static void words_lock(uint32_t *a, uint32_t *b, struct ovl_lock *lk)
 {
-	uint32_t me = (uint32_t)sys_gettid();
+	uint32_t me = self_tid;
+
+	if (!me)
+		me = self_tid = (uint32_t)sys_gettid();
 
 	if (b == a)
 		b = NULL;
@@ -181,8 +204,10 @@ int ovl_lock_dirs(const struct ovl_mount *m, const char *a, const char *b,
 	int rc = 0;
 
 	*lk = (struct ovl_lock)OVL_LOCK_INIT;
-	sig_mask(SIG_BLOCK, &all, &lk->saved);
-	lk->held = 1;
+	if (__atomic_load_n(&handlers, __ATOMIC_RELAXED)) {
+		sig_mask(SIG_BLOCK, &all, &lk->saved);
+		lk->held = 1;
+	}
 	if (wa && (wb || !b))
 		words_lock(wa, wb, lk);
 	else

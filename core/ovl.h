@@ -397,8 +397,8 @@ int ovl_cache_put(const struct ovl_mount *m, const char *prel, size_t plen,
 struct ovl_lock {
 	int fd[2];          /* flock()ed directories, without a shared map */
 	uint32_t *word[2];  /* held lock words, with one */
-	int held;
-	uint64_t saved; /* the signal mask before */
+	int held;           /* signals are blocked, saved holds the mask before */
+	uint64_t saved;
 };
 #define OVL_LOCK_INIT { { -1, -1 }, { NULL, NULL }, 0, 0 }
 
@@ -411,6 +411,11 @@ int ovl_lock_dir(const struct ovl_mount *m, const char *dir, struct ovl_lock *lk
 int ovl_lock_dirs(const struct ovl_mount *m, const char *a, const char *b,
 		  struct ovl_lock *lk);
 void ovl_unlock(struct ovl_lock *lk);
+/* In a fork child, before it changes anything. */
+void ovl_lock_forked(void);
+/* The process installed a signal handler (shim/signal.c): from now on
+ * signals are blocked while a lock is held. */
+void ovl_lock_handlers_installed(void);
 
 /* ---- dir.c: changes to the namespace ---------------------------------- */
 

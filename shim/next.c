@@ -323,6 +323,14 @@ int shim_init(void)
 	return 1;
 }
 
+/* What core keeps per process (the cwd, the thread ids of lock.c) belongs,
+ * after a fork, to the child. */
+static void shim_forked(void)
+{
+	ovl_cwd_init();
+	ovl_lock_forked();
+}
+
 __attribute__((constructor)) static void shim_start(void)
 {
 	/* A symbol this libc lacks stays NULL: only a call to it is fatal. */
@@ -337,5 +345,5 @@ __attribute__((constructor)) static void shim_start(void)
 	/* What core remembers (the cwd) belongs to this process, and after a
 	 * fork to the child; a vfork child runs no handlers and is refused. */
 	ovl_cwd_init();
-	pthread_atfork(NULL, NULL, ovl_cwd_init);
+	pthread_atfork(NULL, NULL, shim_forked);
 }

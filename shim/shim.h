@@ -118,7 +118,9 @@ char *__getwd_chk(char *buf, size_t buflen);
 	/* loader.c */                                                       \
 	X(dlopen) X(dlmopen)                                                 \
 	/* misc.c */                                                         \
-	X(bind) X(connect) X(inotify_add_watch) X(name_to_handle_at)
+	X(bind) X(connect) X(inotify_add_watch) X(name_to_handle_at)         \
+	/* signal.c */                                                       \
+	X(sigaction) X(signal) X(sysv_signal) X(sigset)
 
 enum {
 #define SHIM_ENUM(name) SHIM_N_##name,

@@ -128,3 +128,38 @@ LOCK(dead_holder_lets_go)
 	double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	cr_assert_lt(s, 5.0, "took %.2f s to take a dead holder's lock", s);
 }
+
+/* Signals are blocked while a lock is held once the process has a handler
+ * (a handler could otherwise wait for the word its own thread holds), and
+ * not before: a process without handlers saves the two system calls. */
+static int usr1_blocked(void)
+{
+	sigset_t cur;
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	return sigismember(&cur, SIGUSR1);
+}
+
+LOCK(signals_blocked_only_with_handlers)
+{
+	const struct ovl_mount *m = std_mount();
+	struct ovl_lock lk;
+	pid_t kid = fork();
+
+	if (kid == 0) { /* a fresh process: the flag is per process */
+		int ok = 1;
+		if (ovl_lock_dir(m, T.upper, &lk) < 0)
+			_exit(2);
+		ok &= !usr1_blocked();
+		ovl_unlock(&lk);
+		ovl_lock_handlers_installed();
+		if (ovl_lock_dir(m, T.upper, &lk) < 0)
+			_exit(2);
+		ok &= usr1_blocked();
+		ovl_unlock(&lk);
+		ok &= !usr1_blocked();
+		_exit(ok ? 0 : 1);
+	}
+	int st;
+	cr_assert_eq(waitpid(kid, &st, 0), kid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "mask not as expected: %#x", st);
+}

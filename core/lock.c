@@ -48,12 +48,7 @@
  * is garbage (the counter file was damaged) or its holder is stopped */
 #define LOCK_PATIENCE 500
 
-static int handlers; /* the process has installed a signal handler */
-
-void ovl_lock_handlers_installed(void)
-{
-	__atomic_store_n(&handlers, 1, __ATOMIC_RELAXED);
-}
+int ovl_handlers_installed;
 
 static long sig_mask(int how, const uint64_t *set, uint64_t *old)
 {
@@ -204,7 +199,7 @@ int ovl_lock_dirs(const struct ovl_mount *m, const char *a, const char *b,
 	int rc = 0;
 
 	*lk = (struct ovl_lock)OVL_LOCK_INIT;
-	if (__atomic_load_n(&handlers, __ATOMIC_RELAXED)) {
+	if (__atomic_load_n(&ovl_handlers_installed, __ATOMIC_RELAXED)) {
 		sig_mask(SIG_BLOCK, &all, &lk->saved);
 		lk->held = 1;
 	}

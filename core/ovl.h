@@ -413,9 +413,9 @@ int ovl_lock_dirs(const struct ovl_mount *m, const char *a, const char *b,
 void ovl_unlock(struct ovl_lock *lk);
 /* In a fork child, before it changes anything. */
 void ovl_lock_forked(void);
-/* The process installed a signal handler (shim/signal.c): from now on
- * signals are blocked while a lock is held. */
-void ovl_lock_handlers_installed(void);
+/* Set (atomically) once the process has installed a signal handler
+ * (shim/signal.c): from then on signals are blocked while a lock is held. */
+extern int ovl_handlers_installed;
 
 /* ---- dir.c: changes to the namespace ---------------------------------- */
 

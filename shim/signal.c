@@ -7,32 +7,52 @@
  * longjmp'd out would leave it held.  Blocking every signal around each
  * change costs two system calls per change, which a process without
  * handlers does not need: none can interrupt it with code of its own.  So
- * the calls that install a handler tell core, which blocks signals from
- * then on (the process keeps its handlers until exec, which resets them).
+ * the calls that install a handler tell core (ovl_handlers_installed),
+ * which blocks signals from then on (handlers last until exec resets them).
+ *
+ * The sanitizer runtimes install their handlers while they start, through
+ * the next sigaction, which may be this one, before they can take an
+ * instrumented call: these wrappers are left uninstrumented and call
+ * nothing that is, so they look the next symbol up themselves.
  */
 #include "shim.h"
 
+#include <dlfcn.h>
 #include <signal.h>
 
-static int is_handler(void (*h)(int))
+#define SHIM_PLAIN __attribute__((no_sanitize("address", "thread", "undefined")))
+
+SHIM_PLAIN static void *next_of(int idx, const char *name)
 {
-	return h != SIG_DFL && h != SIG_IGN && h != SIG_ERR;
+	void *p = __atomic_load_n(&shim_next_tab[idx], __ATOMIC_RELAXED);
+
+	return p ? p : dlsym(RTLD_NEXT, name);
 }
 
-OVL_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+SHIM_PLAIN static void note(void (*h)(int))
 {
-	/* SA_SIGINFO handlers live in the same union as sa_handler */
-	if (act && is_handler(act->sa_handler))
-		ovl_lock_handlers_installed();
-	return SHIM_NEXT(sigaction)(sig, act, old);
+	if (h != SIG_DFL && h != SIG_IGN && h != SIG_ERR)
+		__atomic_store_n(&ovl_handlers_installed, 1, __ATOMIC_RELAXED);
+}
+
+SHIM_PLAIN OVL_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	int (*next)(int, const struct sigaction *, struct sigaction *) =
+		next_of(SHIM_N_sigaction, "sigaction");
+
+	/* SA_SIGINFO handlers share the union with sa_handler */
+	if (act)
+		note(act->sa_handler);
+	return next(sig, act, old);
 }
 
 #define SHIM_SIGNAL(name)                                                    \
-	OVL_EXPORT __sighandler_t name(int sig, __sighandler_t h)            \
+	SHIM_PLAIN OVL_EXPORT __sighandler_t name(int sig, __sighandler_t h) \
 	{                                                                    \
-		if (is_handler(h))                                           \
-			ovl_lock_handlers_installed();                       \
-		return SHIM_NEXT(name)(sig, h);                              \
+		__sighandler_t (*next)(int, __sighandler_t) =                \
+			next_of(SHIM_N_##name, #name);                       \
+		note(h);                                                     \
+		return next(sig, h);                                         \
 	}
 
 SHIM_SIGNAL(signal)

@@ -151,7 +151,7 @@ LOCK(signals_blocked_only_with_handlers)
 			_exit(2);
 		ok &= !usr1_blocked();
 		ovl_unlock(&lk);
-		ovl_lock_handlers_installed();
+		__atomic_store_n(&ovl_handlers_installed, 1, __ATOMIC_RELAXED);
 		if (ovl_lock_dir(m, T.upper, &lk) < 0)
 			_exit(2);
 		ok &= usr1_blocked();

@@ -591,15 +591,20 @@ static int check_rename(const struct ovl_res *o, const struct ovl_res *n,
 /* A directory can move only when all of it lives in the upper: moving the
  * lower part would need redirects, which the kernel also refuses without
  * redirect_dir. Tools fall back to copying on EXDEV. */
+static int dir_movable(const struct ovl_res *r)
+{
+	if (r->layer == 0 && r->mask == 1)
+		return 0;
+	if (ovl_trace_on)
+		ovl_trace_refuse(r->m, r->rel, -EXDEV, "a directory with a lower part does not move");
+	return -EXDEV;
+}
+
+/* The old name ready to move: a directory as it is, a file copied up. */
 static int movable_up(struct ovl_res *r)
 {
-	if (S_ISDIR(r->type)) {
-		if (r->layer == 0 && r->mask == 1)
-			return 0;
-		if (ovl_trace_on)
-			ovl_trace_refuse(r->m, r->rel, -EXDEV, "a directory with a lower part does not move");
-		return -EXDEV;
-	}
+	if (S_ISDIR(r->type))
+		return dir_movable(r);
 	if (r->layer > 0) {
 		int rc = ovl_copy_up_locked(r->m, r->rel, r->layer);
 		if (rc < 0)
@@ -768,11 +773,8 @@ static int rename_once(int olddirfd, const char *oldpath, int newdirfd,
 		return rc;
 	if (same_object(&o, &n))
 		return 0;
-	if (S_ISDIR(o.type) && !(flags & RENAME_EXCHANGE) && !(o.layer == 0 && o.mask == 1)) {
-		if (ovl_trace_on)
-			ovl_trace_refuse(o.m, o.rel, -EXDEV, "a directory with a lower part does not move");
-		return -EXDEV;
-	}
+	if (S_ISDIR(o.type) && !(flags & RENAME_EXCHANGE) && (rc = dir_movable(&o)) < 0)
+		return rc;
 	if ((rc = ovl_prepare_parent(&o)) < 0 || (rc = ovl_prepare_parent(&n)) < 0 ||
 	    (rc = upper_parent(&o, od)) < 0 || (rc = upper_parent(&n, nd)) < 0)
 		return rc;

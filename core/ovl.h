@@ -114,6 +114,8 @@ const struct ovl_mount *ovl_mount_of(const char *abs, size_t len);
  * the mount point.  Returns 0 with out filled, OVL_PASS when real belongs
  * to no mount, or -ENAMETOOLONG. */
 int ovl_virtual_of(const char *real, char *out, size_t outlen);
+/* 1 when the host path real is a layer's root or below one. */
+int ovl_in_layer(const char *real);
 
 /* The virtual path of what descriptor fd (or the cwd, for AT_FDCWD) points
  * at.  Returns 0, OVL_PASS when it is outside every mount, or -errno. */

@@ -173,7 +173,6 @@ static void cwd_remember(const char *path, unsigned made)
 	__atomic_fetch_add(&cwd.seq, 1, __ATOMIC_RELEASE);
 }
 
-static int in_layer(const char *real);
 static int shown_at(const char *real, const char *virt);
 
 /* The name a descriptor (or cwd) removed from the view resolves through:
@@ -318,7 +317,7 @@ int ovl_absolute(int dirfd, const char *path, char *out, size_t outlen)
 	return append_folded(out, &len, outlen, path);
 }
 
-static int in_layer(const char *real)
+int ovl_in_layer(const char *real)
 {
 	for (int i = 0; i < ovl_mount_count(); i++) {
 		const struct ovl_mount *m = ovl_mount_at(i);
@@ -337,7 +336,7 @@ static int shown_at(const char *real, const char *virt)
 	char layer[PATH_MAX];
 	struct ovl_res r;
 
-	if (!in_layer(real))
+	if (!ovl_in_layer(real))
 		return 0; /* the mount point's own directory, entered behind our back */
 	if (ovl_resolve(AT_FDCWD, virt, OVL_NOFOLLOW, &r) != 0 || !r.m || r.layer < 0 ||
 	    !S_ISDIR(r.type))

@@ -430,20 +430,8 @@ static int from_env(char *const *envp, char *err, size_t errlen)
 static int trace_inside(void)
 {
 	const char *f = ovl_trace_file();
-	size_t n = f ? strlen(f) : 0;
 
-	if (!f)
-		return 0;
-	for (int i = 0; i < nmounts; i++) {
-		const struct ovl_mount *m = &mounts[i];
-		if (ovl_mount_of(f, n))
-			return 1;
-		for (int l = 0; l < m->nlayers; l++)
-			if (n > m->layers[l].len && !memcmp(f, m->layers[l].root, m->layers[l].len) &&
-			    f[m->layers[l].len] == '/')
-				return 1;
-	}
-	return 0;
+	return f && (ovl_mount_of(f, strlen(f)) || ovl_in_layer(f));
 }
 
 /* A configuration refused in part is refused whole: no mount of it stays. */

@@ -150,7 +150,7 @@ static int make_file(const char *src, const char *tmp, off_t size, int skip_data
 static int make_object(const char *src, const char *tmp, const struct stat *st,
 		       int skip_data)
 {
-	char target[PATH_MAX];
+	char target[OVL_PATH_MAX];
 	long n;
 
 	switch (st->st_mode & S_IFMT) {
@@ -284,7 +284,7 @@ static int lower_dir(const struct ovl_mount *m, const char *rel, char *out,
 		     struct stat *st)
 {
 	for (int i = 1; i < m->nlayers; i++) {
-		if (ovl_real_in(m, i, rel, out, PATH_MAX) < 0)
+		if (ovl_real_in(m, i, rel, out, OVL_PATH_MAX) < 0)
 			return -ENAMETOOLONG;
 		if (sys_lstat(out, st) == 0 && S_ISDIR(st->st_mode))
 			return 0;
@@ -294,7 +294,7 @@ static int lower_dir(const struct ovl_mount *m, const char *rel, char *out,
 
 static int copy_up_dir(const struct ovl_mount *m, const char *rel, const char *dst)
 {
-	char src[PATH_MAX], parent[PATH_MAX];
+	char src[OVL_PATH_MAX], parent[OVL_PATH_MAX];
 	struct stat st, pst;
 	int rc;
 
@@ -327,7 +327,7 @@ static int copy_up_dir(const struct ovl_mount *m, const char *rel, const char *d
 
 int ovl_copy_up_dirs(const struct ovl_mount *m, const char *rel)
 {
-	char dst[PATH_MAX];
+	char dst[OVL_PATH_MAX];
 	struct stat st;
 	size_t ulen = m->layers[0].len;
 	size_t rlen = strlen(rel);
@@ -341,7 +341,7 @@ int ovl_copy_up_dirs(const struct ovl_mount *m, const char *rel)
 	for (size_t i = 0; i <= rlen; i++) {
 		if (rel[i] != '/' && rel[i] != '\0')
 			continue;
-		char sub[PATH_MAX];
+		char sub[OVL_PATH_MAX];
 		memcpy(sub, rel, i);
 		sub[i] = '\0';
 		dst[ulen + 1 + i] = '\0';
@@ -361,7 +361,7 @@ int ovl_copy_up_dirs(const struct ovl_mount *m, const char *rel)
  * now hides the lower), 0 when our copy may go in. */
 static int still_below(const char *dst, const char *parent)
 {
-	char p[PATH_MAX];
+	char p[OVL_PATH_MAX];
 	struct stat st;
 	const char *name = strrchr(dst, '/') + 1;
 	int n;
@@ -379,7 +379,7 @@ static int still_below(const char *dst, const char *parent)
 static int copy_up_file(const struct ovl_mount *m, const char *rel, int from,
 			int skip_data, int locked)
 {
-	char src[PATH_MAX], dst[PATH_MAX], tmp[PATH_MAX], parent[PATH_MAX];
+	char src[OVL_PATH_MAX], dst[OVL_PATH_MAX], tmp[OVL_PATH_MAX], parent[OVL_PATH_MAX];
 	struct ovl_lock lk = OVL_LOCK_INIT;
 	struct stat st, pst;
 	int rc;

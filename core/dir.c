@@ -18,7 +18,7 @@
  * path whose parent is missing is ENOENT (or ENOTDIR), not EXDEV. */
 static int host_parent_missing(int dirfd, const char *path)
 {
-	char dir[PATH_MAX];
+	char dir[OVL_PATH_MAX];
 	struct stat st;
 	size_t end, n = ovl_last_name(path, &end);
 
@@ -100,7 +100,7 @@ static int check_new_name(const char *path, const struct ovl_res *r, int is_dir)
  * exist already. */
 static int whiteout_in(const struct ovl_mount *m, const char *rel, uint64_t pmask)
 {
-	char dir[PATH_MAX], parent[PATH_MAX];
+	char dir[OVL_PATH_MAX], parent[OVL_PATH_MAX];
 	const char *slash = strrchr(rel, '/');
 	size_t plen = slash ? (size_t)(slash - rel) : 0;
 	const char *name = slash ? slash + 1 : rel;
@@ -177,14 +177,14 @@ int ovl_symlink(const char *target, int dirfd, const char *path)
 
 static int opaque_path(const char *dir, char *p)
 {
-	int n = snprintf(p, PATH_MAX, "%s/" OVL_OPAQUE, dir);
-	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
+	int n = snprintf(p, OVL_PATH_MAX, "%s/" OVL_OPAQUE, dir);
+	return n < 0 || n >= OVL_PATH_MAX ? -ENAMETOOLONG : 0;
 }
 
 /* Put an opaque marker in the upper directory dir. */
 static int make_opaque(const char *dir)
 {
-	char p[PATH_MAX];
+	char p[OVL_PATH_MAX];
 	int fd;
 
 	if (opaque_path(dir, p) < 0)
@@ -202,7 +202,7 @@ static int make_opaque(const char *dir)
  * then moved into place in one step. */
 static int mkdir_opaque(const char *real, mode_t mode)
 {
-	char tmp[PATH_MAX];
+	char tmp[OVL_PATH_MAX];
 	int rc = ovl_temp_name(real, "mkdir", tmp, sizeof tmp);
 
 	if (rc < 0)
@@ -213,7 +213,7 @@ static int mkdir_opaque(const char *real, mode_t mode)
 	if (rc == 0)
 		rc = sys_renameat2(AT_FDCWD, tmp, AT_FDCWD, real, RENAME_NOREPLACE);
 	if (rc < 0) {
-		char p[PATH_MAX];
+		char p[OVL_PATH_MAX];
 		if (opaque_path(tmp, p) == 0)
 			sys_unlinkat(AT_FDCWD, p, 0);
 		sys_unlinkat(AT_FDCWD, tmp, AT_REMOVEDIR);
@@ -269,7 +269,7 @@ static int link_into(int olddirfd, const char *oldpath, int newdirfd,
 static int link_host(int olddirfd, const char *oldpath, int newdirfd,
 		     const char *newpath, int flags)
 {
-	char virt[PATH_MAX];
+	char virt[OVL_PATH_MAX];
 	int rc = ovl_host_place(olddirfd, oldpath, flags & AT_SYMLINK_FOLLOW, virt);
 
 	if (rc < 0)
@@ -325,7 +325,7 @@ struct tree { const char *dir; int depth; };
 static int remove_entry(void *ctx, const char *name, unsigned char type, uint64_t ino)
 {
 	const struct tree *t = ctx;
-	char p[PATH_MAX];
+	char p[OVL_PATH_MAX];
 	int n;
 
 	(void)type;
@@ -363,7 +363,7 @@ static void remove_tree(const char *dir, int depth)
  * removing its whiteouts in place would let lower names show meanwhile. */
 static int retire_upper_dir(const char *real)
 {
-	char tmp[PATH_MAX];
+	char tmp[OVL_PATH_MAX];
 	int rc = sys_unlinkat(AT_FDCWD, real, AT_REMOVEDIR);
 
 	if (rc != -ENOTEMPTY && rc != -EEXIST)
@@ -434,15 +434,15 @@ static int remove_file(struct ovl_res *r)
 static int upper_parent(const struct ovl_res *r, char *out)
 {
 	size_t plen = r->name_off ? r->name_off - 1 : 0;
-	int n = snprintf(out, PATH_MAX, "%s%s%.*s", r->m->layers[0].root, plen ? "/" : "",
+	int n = snprintf(out, OVL_PATH_MAX, "%s%s%.*s", r->m->layers[0].root, plen ? "/" : "",
 			 (int)plen, r->rel);
-	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
+	return n < 0 || n >= OVL_PATH_MAX ? -ENAMETOOLONG : 0;
 }
 
 /* Lock the upper parent of r (made first, as the change needs it anyway). */
 static int lock_parent(struct ovl_res *r, struct ovl_lock *lk)
 {
-	char dir[PATH_MAX];
+	char dir[OVL_PATH_MAX];
 	int rc = ovl_prepare_parent(r);
 
 	if (rc == 0)
@@ -461,7 +461,7 @@ static int lock_parent(struct ovl_res *r, struct ovl_lock *lk)
 static int relook(int dirfd, const char *path, int flags, struct ovl_res *r)
 {
 	size_t off = r->name_off;
-	char parent[PATH_MAX];
+	char parent[OVL_PATH_MAX];
 	const struct ovl_mount *m = r->m;
 	int rc;
 
@@ -709,7 +709,7 @@ static int rename_locked(struct ovl_res *o, struct ovl_res *n, unsigned int flag
  * -errno of walking there (it must be a directory). */
 static int resolve_parent(int dirfd, const char *path, struct ovl_res *r)
 {
-	char parent[PATH_MAX];
+	char parent[OVL_PATH_MAX];
 	size_t end, at = ovl_last_name(path, &end);
 
 	if (at >= sizeof parent - 2)
@@ -757,7 +757,7 @@ static int rename_dots(int olddirfd, const char *oldpath, int newdirfd,
 static int rename_once(int olddirfd, const char *oldpath, int newdirfd,
 		       const char *newpath, unsigned int flags)
 {
-	char od[PATH_MAX], nd[PATH_MAX];
+	char od[OVL_PATH_MAX], nd[OVL_PATH_MAX];
 	struct ovl_res o, n;
 	struct ovl_lock lk;
 	int rc = resolve_pair(olddirfd, oldpath, OVL_NOFOLLOW | OVL_CHANGE | OVL_LAST, &o,

@@ -112,7 +112,7 @@ static void no_cow(int fd)
  * made to the view: the upper root keeps its times. */
 static int create_file(const char *root, const char *p)
 {
-	char tmp[PATH_MAX];
+	char tmp[OVL_PATH_MAX];
 	struct stat st;
 	int fd, rc, have = sys_lstat(root, &st) == 0;
 
@@ -162,7 +162,7 @@ static int open_file(const char *root, const char *p, int create)
  * tools that read an upper), so the view stays as it was. */
 static uint64_t *attach(const struct ovl_mount *m, int create)
 {
-	char p[PATH_MAX];
+	char p[OVL_PATH_MAX];
 	void *map;
 	int fd, n, ok;
 

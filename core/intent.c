@@ -88,7 +88,7 @@ static void move_to_copy(int fd, const char *real)
 
 int ovl_fd_for_write(int fd, struct ovl_res *r)
 {
-	char real[PATH_MAX];
+	char real[OVL_PATH_MAX];
 	const struct ovl_mount *m = NULL;
 	char proc[40];
 	long n;
@@ -122,7 +122,7 @@ int ovl_fd_for_write(int fd, struct ovl_res *r)
 /* The upper directory that will hold a new name at r->rel. */
 int ovl_prepare_parent(struct ovl_res *r)
 {
-	char parent[PATH_MAX];
+	char parent[OVL_PATH_MAX];
 
 	if (r->pmask & 1)
 		return 0;
@@ -154,7 +154,7 @@ int ovl_prepare_create(struct ovl_res *r)
  * mkdir -p just made, and must find it). */
 static void host_disagrees(const struct ovl_res *r, int rc)
 {
-	char prefix[PATH_MAX];
+	char prefix[OVL_PATH_MAX];
 	size_t len = strlen(r->rel);
 
 	if (rc == -EEXIST && r->layer < 0) {
@@ -179,7 +179,7 @@ static void host_disagrees(const struct ovl_res *r, int rc)
  * object never shows through. */
 void ovl_open_done(const struct ovl_res *r, int rc)
 {
-	char dir[PATH_MAX];
+	char dir[OVL_PATH_MAX];
 	int n;
 
 	if (!r->m)
@@ -213,7 +213,7 @@ static int writes(int oflags)
  * found, whatever the name is. */
 static int create_with_slash(int dirfd, const char *path)
 {
-	char p[PATH_MAX];
+	char p[OVL_PATH_MAX];
 	struct ovl_res r;
 	size_t n;
 

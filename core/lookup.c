@@ -52,7 +52,7 @@ static int has_opaque(char *dirpath, int n)
 	struct stat st;
 	int rc;
 
-	if ((size_t)n + sizeof "/" OVL_OPAQUE > PATH_MAX)
+	if ((size_t)n + sizeof "/" OVL_OPAQUE > OVL_PATH_MAX)
 		return 0;
 	memcpy(dirpath + n, "/" OVL_OPAQUE, sizeof "/" OVL_OPAQUE);
 	rc = sys_lstat(dirpath, &st);
@@ -72,7 +72,7 @@ static int lookup_layers(const struct ovl_mount *m, const char *rel, size_t rlen
 			 const char *name, size_t nlen, uint64_t mask,
 			 struct ovl_child *c, struct stat *keep)
 {
-	char p[PATH_MAX];
+	char p[OVL_PATH_MAX];
 	struct stat st;
 
 	c->layer = -1;
@@ -213,7 +213,7 @@ struct walk {
 	size_t rlen;
 	uint64_t hash;  /* ovl_gen_hash of rel */
 	uint64_t mask;
-	char host[PATH_MAX];
+	char host[OVL_PATH_MAX];
 	size_t hlen;
 	int touched; /* entered a mount at some point */
 };
@@ -277,7 +277,7 @@ static int rel_append(struct walk *w, const char *name, size_t n)
 {
 	size_t base = w->rlen ? w->rlen + 1 : 0;
 
-	if (base + n + 1 > PATH_MAX)
+	if (base + n + 1 > OVL_PATH_MAX)
 		return -ENAMETOOLONG;
 	w->hash = ovl_child_hash(w->hash, w->rlen, name, n);
 	if (w->rlen)
@@ -293,7 +293,7 @@ static int rel_append(struct walk *w, const char *name, size_t n)
 static int splice_link(struct walk *w, char *pend, const char *real,
 		       const char *rest)
 {
-	char buf[PATH_MAX];
+	char buf[OVL_PATH_MAX];
 	long n = sys_readlinkat(AT_FDCWD, real, buf, sizeof buf - 1);
 	size_t rlen = strlen(rest);
 
@@ -301,7 +301,7 @@ static int splice_link(struct walk *w, char *pend, const char *real,
 		return (int)n;
 	if (n == 0)
 		return -ENOENT;
-	if ((size_t)n + 1 + rlen + 1 > PATH_MAX)
+	if ((size_t)n + 1 + rlen + 1 > OVL_PATH_MAX)
 		return -ENAMETOOLONG;
 	if (rlen)
 		buf[n++] = '/';
@@ -479,7 +479,7 @@ static int proc_prefix(const char *path, char *out, size_t outlen)
 
 static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 {
-	char pend[PATH_MAX], viaproc[PATH_MAX];
+	char pend[OVL_PATH_MAX], viaproc[OVL_PATH_MAX];
 	struct walk w;
 	struct ovl_child c;
 	int rc, hops = 0;
@@ -551,7 +551,7 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 		}
 		int itself = last && (flags & OVL_LAST);
 		if (S_ISLNK(c.type) && !itself && (!last || trailing || !(flags & OVL_NOFOLLOW))) {
-			char real[PATH_MAX];
+			char real[OVL_PATH_MAX];
 			if (++hops > OVL_MAX_HOPS)
 				return -ELOOP;
 			r->have_st = 0; /* that was the link's status, not its target's */
@@ -601,7 +601,7 @@ static int only_dots(const char *p)
  * and nothing can be created in it. */
 static int ghost_dir(int dirfd, struct ovl_res *r)
 {
-	char link[40], real[PATH_MAX];
+	char link[40], real[OVL_PATH_MAX];
 	long n;
 
 	if (dirfd == AT_FDCWD)
@@ -642,7 +642,7 @@ static int kernel_path(int dirfd, const char *real, int oflags, char *out)
 	if (fd < 0)
 		return fd;
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-	n = sys_readlinkat(AT_FDCWD, proc, out, PATH_MAX - 1);
+	n = sys_readlinkat(AT_FDCWD, proc, out, OVL_PATH_MAX - 1);
 	sys_close(fd);
 	if (n <= 0 || out[0] != '/')
 		return -ENOENT;
@@ -655,7 +655,7 @@ static int kernel_path(int dirfd, const char *real, int oflags, char *out)
  * upper (written as asked), 0 elsewhere. */
 static int host_side(const char *real, char *virt)
 {
-	if (real[0] != '/' || ovl_virtual_of(real, virt, PATH_MAX) != 0)
+	if (real[0] != '/' || ovl_virtual_of(real, virt, OVL_PATH_MAX) != 0)
 		return 0;
 	for (int i = 0; i < ovl_mount_count(); i++) {
 		const struct ovl_layer *up = &ovl_mount_at(i)->layers[0];
@@ -668,7 +668,7 @@ static int host_side(const char *real, char *virt)
 
 int ovl_host_place(int dirfd, const char *path, int follow, char *virt)
 {
-	char real[PATH_MAX];
+	char real[OVL_PATH_MAX];
 	int rc;
 
 	if (!path[0]) { /* dirfd itself (AT_EMPTY_PATH) */
@@ -693,7 +693,7 @@ int ovl_host_place(int dirfd, const char *path, int follow, char *virt)
  * it shows there goes into out (0), else OVL_PASS. */
 static int host_alias(int dirfd, const char *path, int flags, char *out)
 {
-	char real[PATH_MAX], dir[PATH_MAX];
+	char real[OVL_PATH_MAX], dir[OVL_PATH_MAX];
 	size_t end, off;
 	int rc = kernel_path(dirfd, path, flags & OVL_NOFOLLOW ? O_NOFOLLOW : 0, real);
 
@@ -712,7 +712,7 @@ static int host_alias(int dirfd, const char *path, int flags, char *out)
 	if (kernel_path(dirfd, dir, O_DIRECTORY, real) < 0 || host_side(real, out) != 1)
 		return OVL_PASS;
 	size_t olen = strlen(out), nlen = end - off;
-	if (olen + 1 + nlen + 1 > PATH_MAX)
+	if (olen + 1 + nlen + 1 > OVL_PATH_MAX)
 		return -ENAMETOOLONG;
 	out[olen] = '/';
 	memcpy(out + olen + 1, path + off, nlen);
@@ -753,7 +753,7 @@ int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
 	int rc = walk_path(dirfd, path, flags, r);
 
 	if ((flags & OVL_CHANGE) && (rc == OVL_PASS || (rc == 0 && !r->m))) {
-		char v[PATH_MAX];
+		char v[OVL_PATH_MAX];
 		/* after leaving a mount, r->real is the host path walked */
 		int a = rc == 0 ? host_alias(AT_FDCWD, r->real, flags, v)
 				: host_alias(dirfd, path, flags, v);
@@ -861,7 +861,7 @@ void ovl_fix_stat(const struct ovl_res *r, struct stat *st)
 
 int ovl_fd_merged_dir(int fd)
 {
-	char v[PATH_MAX];
+	char v[OVL_PATH_MAX];
 	struct ovl_res r;
 
 	if (!ovl_active() || ovl_fd_virtual(fd, v, sizeof v) != 0)

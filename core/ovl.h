@@ -22,6 +22,12 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+/* The longest path, virtual or host, the library builds.  The kernel limits
+ * each path argument to PATH_MAX bytes, not the depth of a tree: a relative
+ * name below a deep cwd, or an upper whose path is longer than the mount's,
+ * gives longer paths, which longpath.c hands to the kernel in pieces. */
+#define OVL_PATH_MAX (2 * PATH_MAX)
+
 #define OVL_MAX_LAYERS 64
 #define OVL_MAX_MOUNTS 8
 
@@ -106,6 +112,20 @@ const struct ovl_mount *ovl_mount_at(int i);
 
 /* The mount whose point is a prefix of the absolute path abs, or NULL. */
 const struct ovl_mount *ovl_mount_of(const char *abs, size_t len);
+
+/* ---- longpath.c: host paths of PATH_MAX bytes or more ------------------ */
+
+/* After a call on a host path failed with ENAMETOOLONG: the same object
+ * as "/proc/self/fd/N/NAME", N a descriptor of its parent directory opened
+ * a piece at a time.  ovl_long_open gives 1 with lp->path set, for the call
+ * to be made again and then ovl_long_close(lp); 0 when the path is not
+ * that long (the kernel's answer, about a name, stands); or -errno. */
+struct ovl_long {
+	int fd;
+	char path[sizeof "/proc/self/fd/-2147483648/" + NAME_MAX + 1];
+};
+int ovl_long_open(int dfd, const char *path, struct ovl_long *lp);
+void ovl_long_close(struct ovl_long *lp);
 
 /* ---- path.c: names, cwd, reverse map ---------------------------------- */
 
@@ -196,8 +216,8 @@ struct ovl_res {
 	int have_st;      /* st holds the object's status (OVL_STAT asked) */
 	struct stat st;
 	size_t name_off;  /* offset in rel of the final component */
-	char rel[PATH_MAX];
-	char real[PATH_MAX]; /* layer root + rel, or the host path when m is NULL */
+	char rel[OVL_PATH_MAX];
+	char real[OVL_PATH_MAX]; /* layer root + rel, or the host path when m is NULL */
 };
 
 /* Resolve (dirfd, path) in the virtual namespace.  Symlinks met inside a

@@ -9,6 +9,7 @@
  * remembered, to spare a getcwd() per relative path, until the next chdir
  * through the library or a directory rename under it.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +52,91 @@ int ovl_virtual_of(const char *real, char *out, size_t outlen)
 	return OVL_PASS;
 }
 
+/* The name under which the directory (dev, ino) is listed in its parent. */
+struct child_of {
+	dev_t dev;
+	ino_t ino;
+	int parent;
+	char name[NAME_MAX + 1];
+};
+
+static int is_child(void *ctx, const char *name, unsigned char type, uint64_t ino)
+{
+	struct child_of *c = ctx;
+	struct stat st;
+
+	if ((type != DT_DIR && type != DT_UNKNOWN) || !strcmp(name, ".") || !strcmp(name, ".."))
+		return 0;
+	/* d_ino is the inode below a mount point's: stat to be sure */
+	if (ino != c->ino && type == DT_DIR)
+		return 0;
+	if (sys_fstatat(c->parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    st.st_dev != c->dev || st.st_ino != c->ino)
+		return 0;
+	memcpy(c->name, name, strlen(name) + 1);
+	return -EEXIST; /* found: stop */
+}
+
+/* The host path of a directory deeper than the kernel names (getcwd and
+ * /proc/self/fd answer ENAMETOOLONG past a page): climb "..", naming each
+ * directory by its entry in its parent, up to an ancestor the kernel can
+ * name.  fd AT_FDCWD is the cwd.  0 or -errno. */
+static int climb_real(int fd, char *out, size_t outlen)
+{
+	char tail[OVL_PATH_MAX], proc[40];
+	size_t tlen = 0;
+	struct child_of c;
+	int cur = sys_openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0), rc = -ENAMETOOLONG;
+
+	while (cur >= 0) {
+		struct stat st;
+		if ((rc = sys_fstat(cur, &st)) < 0)
+			break;
+		c.dev = st.st_dev;
+		c.ino = st.st_ino;
+		c.parent = sys_openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+		sys_close(cur);
+		cur = c.parent;
+		if (cur < 0)
+			return cur;
+		rc = ovl_dir_each(cur, is_child, &c);
+		if (rc != -EEXIST) {
+			rc = -ENOENT; /* not listed: removed */
+			break;
+		}
+		size_t n = strlen(c.name);
+		if (tlen + n + 1 >= sizeof tail) {
+			rc = -ENAMETOOLONG;
+			break;
+		}
+		memmove(tail + n + 1, tail, tlen);
+		tail[0] = '/';
+		memcpy(tail + 1, c.name, n);
+		tlen += n + 1;
+		snprintf(proc, sizeof proc, "/proc/self/fd/%d", cur);
+		long k = sys_readlinkat(AT_FDCWD, proc, out, outlen - 1);
+		if (k == -ENAMETOOLONG)
+			continue;
+		if (k < 0) {
+			rc = (int)k;
+			break;
+		}
+		if (k == 1)
+			k = 0; /* "/" */
+		if ((size_t)k + tlen + 1 > outlen) {
+			rc = -ENAMETOOLONG;
+			break;
+		}
+		memcpy(out + k, tail, tlen);
+		out[k + tlen] = '\0';
+		rc = 0;
+		break;
+	}
+	if (cur >= 0)
+		sys_close(cur);
+	return rc;
+}
+
 /* The host path behind a descriptor, or the real cwd for AT_FDCWD: 0, or
  * 1 when the kernel says the directory was deleted (out is then the path
  * it had), or -errno. */
@@ -63,6 +149,8 @@ static int fd_real(int fd, char *out, size_t outlen)
 		n = sys_getcwd(out, outlen);
 		if (n >= 0)
 			return out[0] == '/' ? 0 : -ENOENT; /* "(unreachable)" */
+		if (n == -ENAMETOOLONG)
+			return climb_real(fd, out, outlen);
 		if (n != -ENOENT)
 			return (int)n;
 		/* removed: /proc still knows where it was, which is all a
@@ -72,6 +160,8 @@ static int fd_real(int fd, char *out, size_t outlen)
 		snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
 	}
 	n = sys_readlinkat(AT_FDCWD, proc, out, outlen - 1);
+	if (n == -ENAMETOOLONG)
+		return climb_real(fd, out, outlen);
 	if (n < 0)
 		return n == -ENOENT && fd != AT_FDCWD ? -EBADF : (int)n;
 	if ((size_t)n >= outlen - 1)
@@ -97,7 +187,7 @@ static struct {
 	unsigned chdirs;  /* the value of `chdirs` the entry was made under */
 	uint64_t stamp;   /* dir_stamp of the path, likewise */
 	size_t len;
-	char path[PATH_MAX];
+	char path[OVL_PATH_MAX];
 } cwd;
 static unsigned chdirs = 1; /* bumped by every chdir; the entry starts bad */
 static int owner;           /* the pid this memory belongs to */
@@ -185,7 +275,7 @@ static int shown_at(const char *real, const char *virt);
 static int removed_path(char *real, char *virt, size_t outlen)
 {
 	static const char gone[] = OVL_INTERNAL "removed";
-	char tail[PATH_MAX] = "";
+	char tail[OVL_PATH_MAX] = "";
 	size_t tlen = 0;
 
 	for (;;) {
@@ -211,7 +301,7 @@ static int removed_path(char *real, char *virt, size_t outlen)
 
 int ovl_fd_virtual(int fd, char *out, size_t outlen)
 {
-	char real[PATH_MAX], was[PATH_MAX];
+	char real[OVL_PATH_MAX], was[OVL_PATH_MAX];
 	struct ovl_fd_mark mark;
 	int rc, deleted, stale = 0;
 
@@ -301,7 +391,7 @@ int ovl_absolute(int dirfd, const char *path, char *out, size_t outlen)
 			return rc;
 		/* a relative path needs a directory to start from: a record
 		 * is one, the kernel says whether any other descriptor is */
-		char rec[PATH_MAX];
+		char rec[OVL_PATH_MAX];
 		if (rc == 0 && dirfd != AT_FDCWD && !ovl_fd_recorded(dirfd, rec, sizeof rec)) {
 			struct stat st;
 			if ((rc = sys_fstat(dirfd, &st)) < 0)
@@ -333,7 +423,7 @@ int ovl_in_layer(const char *real)
  * layer directory may live on, or the name may now hold another. */
 static int shown_at(const char *real, const char *virt)
 {
-	char layer[PATH_MAX];
+	char layer[OVL_PATH_MAX];
 	struct ovl_res r;
 
 	if (!ovl_in_layer(real))
@@ -350,7 +440,7 @@ static int shown_at(const char *real, const char *virt)
 
 int ovl_cwd_virtual(char *out, size_t outlen)
 {
-	char real[PATH_MAX];
+	char real[OVL_PATH_MAX];
 	int rc = fd_real(AT_FDCWD, real, sizeof real);
 
 	if (rc < 0)

@@ -180,7 +180,7 @@ static int note_whiteout(struct builder *b, const char *name, size_t n)
  * lists its own number there). */
 static uint64_t origin_of(const struct builder *b, const char *name, uint64_t ino)
 {
-	char p[PATH_MAX];
+	char p[OVL_PATH_MAX];
 	int n = snprintf(p, sizeof p, "%s/%s", b->real, name);
 	uint64_t o = n < 0 || (size_t)n >= sizeof p ? 0 : ovl_origin_at(p);
 
@@ -240,7 +240,7 @@ static int read_layer(struct builder *b, const char *real)
  * point's. */
 static int add_dots(struct builder *b, const struct ovl_res *r)
 {
-	char up[PATH_MAX];
+	char up[OVL_PATH_MAX];
 	struct stat pst;
 	int rc;
 
@@ -323,7 +323,7 @@ static uint64_t *read_stamps(const struct builder *b, const struct where *w,
 /* The upper holds no directory at w->rel (nor anything else there). */
 static int upper_lacks(const struct where *w)
 {
-	char real[PATH_MAX];
+	char real[OVL_PATH_MAX];
 	struct stat st;
 	int rc = ovl_real_in(w->m, 0, w->rel, real, sizeof real);
 
@@ -343,7 +343,7 @@ static int list_layers(struct builder *b, const struct where *w, uint64_t mask)
 	const uint64_t *g = __atomic_load_n(&w->m->gen, __ATOMIC_ACQUIRE);
 	uint64_t before = g ? ovl_gen_dir(g, w->hash) : 0;
 	size_t first = b->d->count;
-	char real[PATH_MAX];
+	char real[OVL_PATH_MAX];
 	int rc = 0, gone = 0;
 	/* A listing of the lowers alone (the upper has no such directory, or
 	 * the caller asked about the lowers only) also answers lookups made
@@ -398,7 +398,7 @@ static void builder_free(struct builder *b)
 void ovl_dir_learn(const struct ovl_mount *m, const char *rel, size_t rlen,
 		   uint64_t hash, uint64_t mask)
 {
-	char dir[PATH_MAX];
+	char dir[OVL_PATH_MAX];
 	struct where w = { m, dir, rlen, hash };
 	struct builder b = { 0 };
 

@@ -61,7 +61,7 @@ static long long_target(int dirfd, const char *path, char *out)
 
 int ovl_wh_exists(const char *dir, size_t dlen, const char *name, size_t nlen)
 {
-	char p[PATH_MAX], target[NAME_MAX + 2];
+	char p[OVL_PATH_MAX], target[NAME_MAX + 2];
 	struct stat st;
 	int rc = ovl_wh_path(dir, dlen, name, nlen, p, sizeof p);
 
@@ -112,7 +112,7 @@ static int shared_file(const struct ovl_mount *m, const char *p)
  * so that nobody reads half a name. */
 static int make_long(const char *p, const char *name, size_t nlen)
 {
-	char tmp[PATH_MAX];
+	char tmp[OVL_PATH_MAX];
 	int rc = ovl_temp_name(p, "lwh", tmp, sizeof tmp), fd;
 
 	if (rc < 0)
@@ -131,7 +131,7 @@ static int make_long(const char *p, const char *name, size_t nlen)
 int ovl_wh_make(const struct ovl_mount *m, const char *dir, size_t dlen,
 		const char *name, size_t nlen)
 {
-	char p[PATH_MAX], shared[PATH_MAX];
+	char p[OVL_PATH_MAX], shared[OVL_PATH_MAX];
 	int rc = ovl_wh_path(dir, dlen, name, nlen, p, sizeof p), fd, n;
 
 	if (rc < 0)
@@ -160,7 +160,7 @@ int ovl_wh_make(const struct ovl_mount *m, const char *dir, size_t dlen,
 
 void ovl_wh_remove(const char *dir, size_t dlen, const char *name, size_t nlen)
 {
-	char p[PATH_MAX];
+	char p[OVL_PATH_MAX];
 
 	if (ovl_wh_path(dir, dlen, name, nlen, p, sizeof p) >= 0)
 		sys_unlinkat(AT_FDCWD, p, 0);

@@ -48,7 +48,7 @@ static int shim_write_fd_or_at(int dirfd, const char *path, int at,
 }
 
 /* As SHIM_PATH with the write intent, for calls that also have descriptor
- * forms: `byreal` changes r.real, with `kind` in scope (a descriptor's
+ * forms: `byreal` changes `real` (r.real), with `kind` in scope (a descriptor's
  * object is changed without following: it is the object itself). */
 #define SHIM_PATH_FD(name, params, args, null_is_fd, at, byreal)             \
 	OVL_EXPORT int name params                                           \
@@ -65,7 +65,10 @@ static int shim_write_fd_or_at(int dirfd, const char *path, int at,
 			errno = -rc;                                         \
 			return -1;                                           \
 		}                                                            \
-		return byreal;                                               \
+		const char *real = r.real;                                   \
+		int v = byreal;                                              \
+		SHIM_LONG(real, v = byreal);                                 \
+		return v;                                                    \
 	}
 
 /* As glibc's remove: unlink, and rmdir what turns out to be a directory. */
@@ -112,11 +115,11 @@ SHIM_PATH(int, lchmod, (const char *path, mode_t mode), (path, mode), WRITE, AT_
 SHIM_PATH(int, fchmodat, (int dirfd, const char *path, mode_t mode, int flags), (dirfd, path, mode, flags), WRITE, dirfd, flags, )
 SHIM_PATH(int, chown, (const char *path, uid_t owner, gid_t group), (path, owner, group), WRITE, AT_FDCWD, 0, )
 SHIM_PATH(int, lchown, (const char *path, uid_t owner, gid_t group), (path, owner, group), WRITE, AT_FDCWD, NOFOLLOW, )
-SHIM_PATH_FD(fchownat, (int dirfd, const char *path, uid_t owner, gid_t group, int flags), (dirfd, path, owner, group, flags), 0, flags, SHIM_NEXT(fchownat)(AT_FDCWD, r.real, owner, group, AT_OF(flags)))
+SHIM_PATH_FD(fchownat, (int dirfd, const char *path, uid_t owner, gid_t group, int flags), (dirfd, path, owner, group, flags), 0, flags, SHIM_NEXT(fchownat)(AT_FDCWD, real, owner, group, AT_OF(flags)))
 SHIM_PATH(int, truncate, (const char *path, off_t length), (path, length), TRUNC, AT_FDCWD, length == 0, )
 SHIM_PATH(int, truncate64, (const char *path, off64_t length), (path, length), TRUNC, AT_FDCWD, length == 0, )
-SHIM_PATH_FD(utimensat, (int dirfd, const char *path, const struct timespec times[2], int flags), (dirfd, path, times, flags), 0, flags, SHIM_NEXT(utimensat)(AT_FDCWD, r.real, times, AT_OF(flags)))
-SHIM_PATH_FD(futimesat, (int dirfd, const char *path, const struct timeval times[2]), (dirfd, path, times), 1, 0, kind ? SHIM_NEXT(lutimes)(r.real, times) : SHIM_NEXT(futimesat)(AT_FDCWD, r.real, times))
+SHIM_PATH_FD(utimensat, (int dirfd, const char *path, const struct timespec times[2], int flags), (dirfd, path, times, flags), 0, flags, SHIM_NEXT(utimensat)(AT_FDCWD, real, times, AT_OF(flags)))
+SHIM_PATH_FD(futimesat, (int dirfd, const char *path, const struct timeval times[2]), (dirfd, path, times), 1, 0, kind ? SHIM_NEXT(lutimes)(real, times) : SHIM_NEXT(futimesat)(AT_FDCWD, real, times))
 SHIM_PATH(int, utimes, (const char *path, const struct timeval times[2]), (path, times), WRITE, AT_FDCWD, 0, )
 SHIM_PATH(int, lutimes, (const char *path, const struct timeval times[2]), (path, times), WRITE, AT_FDCWD, NOFOLLOW, )
 SHIM_PATH(int, utime, (const char *path, const struct utimbuf *times), (path, times), WRITE, AT_FDCWD, 0, )

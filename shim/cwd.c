@@ -52,7 +52,7 @@ static char *shim_cwd_out(const char *path, char *buf, size_t size)
 
 OVL_EXPORT char *getcwd(char *buf, size_t size)
 {
-	char real[PATH_MAX], virt[PATH_MAX];
+	char real[OVL_PATH_MAX], virt[OVL_PATH_MAX];
 	int rc;
 
 	if (!shim_on())
@@ -94,7 +94,7 @@ OVL_EXPORT char *get_current_dir_name(void)
  * canonical virtual one. */
 static char *shim_realpath(const char *path, char *resolved)
 {
-	char virt[PATH_MAX];
+	char virt[OVL_PATH_MAX];
 	struct ovl_res r;
 	int rc = ovl_for_read(AT_FDCWD, path, 0, &r);
 
@@ -108,8 +108,12 @@ static char *shim_realpath(const char *path, char *resolved)
 		errno = -rc;
 		return NULL;
 	}
+	if (resolved && strlen(virt) >= PATH_MAX) {
+		errno = ENAMETOOLONG; /* as glibc: its buffer holds PATH_MAX bytes */
+		return NULL;
+	}
 	if (resolved)
-		return strcpy(resolved, virt); /* PATH_MAX bytes, as libc assumes */
+		return strcpy(resolved, virt);
 	return strdup(virt);
 }
 

@@ -42,7 +42,7 @@ static struct shim_dir *shim_dir_of(DIR *d)
  * adopted only on success. */
 static DIR *shim_dir_new(int fd, const struct ovl_res *r)
 {
-	char vpath[PATH_MAX];
+	char vpath[OVL_PATH_MAX];
 	struct shim_dir *s;
 	int rc;
 
@@ -106,7 +106,9 @@ OVL_EXPORT DIR *opendir(const char *path)
 		errno = ENOTDIR;
 		return NULL;
 	}
-	fd = SHIM_NEXT(open)(r.real, O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC);
+	const char *real = r.real;
+	fd = SHIM_NEXT(open)(real, O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC);
+	SHIM_LONG(real, fd = SHIM_NEXT(open)(real, O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC));
 	if (fd < 0)
 		return NULL;
 	ovl_fd_opened(fd, &r); /* dirfd(): fts opens entries relative to it */

@@ -36,7 +36,7 @@ int shim_fd_write(int fd, int named, struct ovl_res *r)
 	return (fl & O_PATH) ? -EBADF : 0;
 }
 
-/* `bypath` runs with r.real naming the upper copy.  The path forms that do
+/* `bypath` runs with `real` (r.real) naming the upper copy.  The path forms that do
  * not follow symlinks are used where they exist: r.real is the object the
  * descriptor was open on, never something it points at. */
 #define SHIM_FD(name, params, args, fd, bypath)                              \
@@ -51,15 +51,18 @@ int shim_fd_write(int fd, int named, struct ovl_res *r)
 			errno = -rc;                                         \
 			return -1;                                           \
 		}                                                            \
-		return bypath;                                               \
+		const char *real = r.real;                                   \
+		int v = bypath;                                              \
+		SHIM_LONG(real, v = bypath);                                 \
+		return v;                                                    \
 	}
 
-SHIM_FD(fchmod, (int fd, mode_t mode), (fd, mode), fd, SHIM_NEXT(chmod)(r.real, mode))
-SHIM_FD(fchown, (int fd, uid_t owner, gid_t group), (fd, owner, group), fd, SHIM_NEXT(lchown)(r.real, owner, group))
-SHIM_FD(futimens, (int fd, const struct timespec times[2]), (fd, times), fd, SHIM_NEXT(utimensat)(AT_FDCWD, r.real, times, AT_SYMLINK_NOFOLLOW))
-SHIM_FD(futimes, (int fd, const struct timeval times[2]), (fd, times), fd, SHIM_NEXT(lutimes)(r.real, times))
-SHIM_FD(fsetxattr, (int fd, const char *name, const void *value, size_t size, int flags), (fd, name, value, size, flags), fd, SHIM_NEXT(lsetxattr)(r.real, name, value, size, flags))
-SHIM_FD(fremovexattr, (int fd, const char *name), (fd, name), fd, SHIM_NEXT(lremovexattr)(r.real, name))
+SHIM_FD(fchmod, (int fd, mode_t mode), (fd, mode), fd, SHIM_NEXT(chmod)(real, mode))
+SHIM_FD(fchown, (int fd, uid_t owner, gid_t group), (fd, owner, group), fd, SHIM_NEXT(lchown)(real, owner, group))
+SHIM_FD(futimens, (int fd, const struct timespec times[2]), (fd, times), fd, SHIM_NEXT(utimensat)(AT_FDCWD, real, times, AT_SYMLINK_NOFOLLOW))
+SHIM_FD(futimes, (int fd, const struct timeval times[2]), (fd, times), fd, SHIM_NEXT(lutimes)(real, times))
+SHIM_FD(fsetxattr, (int fd, const char *name, const void *value, size_t size, int flags), (fd, name, value, size, flags), fd, SHIM_NEXT(lsetxattr)(real, name, value, size, flags))
+SHIM_FD(fremovexattr, (int fd, const char *name), (fd, name), fd, SHIM_NEXT(lremovexattr)(real, name))
 /* ftruncate fails on a descriptor not open for writing (EINVAL), an O_PATH
  * one (EBADF) or a negative length (EINVAL) before anything can change:
  * such calls go to the kernel as they are, so a failing call copies
@@ -78,7 +81,10 @@ static int shim_trunc(int fd, off64_t len, int (*next)(int, off64_t))
 		errno = -rc;
 		return -1;
 	}
-	return SHIM_NEXT(truncate64)(r.real, len);
+	const char *real = r.real;
+	int v = SHIM_NEXT(truncate64)(real, len);
+	SHIM_LONG(real, v = SHIM_NEXT(truncate64)(real, len));
+	return v;
 }
 
 static int shim_next_ftruncate(int fd, off64_t len)
@@ -121,7 +127,9 @@ OVL_EXPORT int ioctl(int fd, unsigned long req, ...)
 		errno = -rc;
 		return -1;
 	}
-	int ufd = SHIM_NEXT(open)(r.real, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+	const char *real = r.real;
+	int ufd = SHIM_NEXT(open)(real, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+	SHIM_LONG(real, ufd = SHIM_NEXT(open)(real, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW));
 	if (ufd < 0)
 		return -1;
 	int v = SHIM_NEXT(ioctl)(ufd, req, arg), err = errno;

@@ -50,7 +50,7 @@ static int shim_sun_fill(const char *real, struct sockaddr_un *out,
 {
 	size_t n = strlen(real);
 	const char *slash;
-	char dir[PATH_MAX];
+	char dir[OVL_PATH_MAX];
 	int k;
 
 	memset(out, 0, sizeof *out);
@@ -147,7 +147,7 @@ SHIM_PATH(int, inotify_add_watch, (int fd, const char *path, uint32_t mask), (fd
 OVL_EXPORT int name_to_handle_at(int dirfd, const char *path, struct file_handle *h,
 				 int *mount_id, int flags)
 {
-	char virt[PATH_MAX];
+	char virt[OVL_PATH_MAX];
 	struct ovl_res r;
 	int rc = OVL_PASS;
 

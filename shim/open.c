@@ -81,10 +81,7 @@ static inline void shim_note_none(FILE *f, const struct ovl_res *r)
 			errno = -rc;                                         \
 			return fail;                                         \
 		}                                                            \
-		{                                                            \
-			SHIM_REBIND                                          \
-			v = SHIM_NEXT(name) args;                            \
-		}                                                            \
+		SHIM_NEXT_REAL(v, name, args);                               \
 		ovl_open_done(&r, v != fail ? 0 : -errno);                   \
 		if (v != fail)                                               \
 			note(v, &r);                                         \

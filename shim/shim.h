@@ -228,9 +228,33 @@ static inline int shim_fd_form(const char *path, int at)
 			ovl_trace_res(#name, path, rc, r);                   \
 	} while (0)
 
+/* A host path of PATH_MAX bytes or more, which the kernel refused: stmt
+ * again with the variable `var` bound to its short form (core/longpath.c).
+ * Ordinary paths pay one test of errno after the call. */
+#define SHIM_LONG(var, stmt)                                                 \
+	do {                                                                 \
+		struct ovl_long ls_;                                         \
+		if (__builtin_expect(errno == ENAMETOOLONG, 0) &&            \
+		    ovl_long_open(AT_FDCWD, var, &ls_) > 0) {                \
+			const char *var = ls_.path;                          \
+			stmt;                                                \
+			int e_ = errno;                                      \
+			ovl_long_close(&ls_);                                \
+			errno = e_;                                          \
+		}                                                            \
+	} while (0)
+
 #define SHIM_REBIND                                                          \
 	int dirfd __attribute__((unused)) = AT_FDCWD;                        \
 	const char *path = r.real;
+
+/* v = the next symbol called with the arguments rebound to r.real. */
+#define SHIM_NEXT_REAL(v, name, args)                                        \
+	do {                                                                 \
+		SHIM_REBIND                                                  \
+		v = SHIM_NEXT(name) args;                                    \
+		SHIM_LONG(path, v = SHIM_NEXT(name) args);                   \
+	} while (0)
 
 /*
  * SHIM_PATH: one path, resolved by intent(dfd, path, flags, &r), then the
@@ -252,8 +276,7 @@ static inline int shim_fd_form(const char *path, int at)
 		if (rc == OVL_PASS) {                                        \
 			v = SHIM_NEXT(name) args;                            \
 		} else {                                                     \
-			SHIM_REBIND                                          \
-			v = SHIM_NEXT(name) args;                            \
+			SHIM_NEXT_REAL(v, name, args);                       \
 		}                                                            \
 		after;                                                       \
 		return v;                                                    \

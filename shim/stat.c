@@ -39,9 +39,17 @@ static void shim_fstat_fix(int fd, struct stat *st)
 		/* a directory descriptor may be on a layer's directory that a
 		 * copy-up (chmod, a new entry) has since put another in front
 		 * of: the view's directory is the one stat describes */
-		if (ovl_for_read(fd, ".", 0, &r) == 0 && r.m && r.layer >= 0 &&
-		    SHIM_NEXT(lstat)(r.real, st) == 0)
+		struct stat now;
+		int v = -1;
+		if (ovl_for_read(fd, ".", 0, &r) == 0 && r.m && r.layer >= 0) {
+			const char *real = r.real;
+			v = SHIM_NEXT(lstat)(real, &now);
+			SHIM_LONG(real, v = SHIM_NEXT(lstat)(real, &now));
+		}
+		if (v == 0) {
+			*st = now;
 			ovl_fix_stat(&r, st);
+		}
 		return;
 	}
 	if (S_ISREG(st->st_mode) && (o = ovl_fd_origin(fd, st->st_dev)))
@@ -105,8 +113,7 @@ static int shim_stat_at(int dirfd, const char *path, int at, struct ovl_res *r)
 		if (rc == OVL_PASS) {                                        \
 			v = SHIM_NEXT(name) args;                            \
 		} else {                                                     \
-			SHIM_REBIND                                          \
-			v = SHIM_NEXT(name) args;                            \
+			SHIM_NEXT_REAL(v, name, args);                       \
 		}                                                            \
 		STAT_AFTER(dfd, at, st);                                     \
 		return v;                                                    \

@@ -57,7 +57,9 @@ static long shim_openat2(const long *a)
 		errno = -rc;
 		return -1;
 	}
-	fd = SHIM_NEXT(syscall)(SYS_openat2, AT_FDCWD, r.real, how, a[3], 0, 0);
+	const char *real = r.real;
+	fd = SHIM_NEXT(syscall)(SYS_openat2, AT_FDCWD, real, how, a[3], 0, 0);
+	SHIM_LONG(real, fd = SHIM_NEXT(syscall)(SYS_openat2, AT_FDCWD, real, how, a[3], 0, 0));
 	ovl_open_done(&r, fd >= 0 ? 0 : -errno);
 	if (fd >= 0)
 		ovl_fd_opened((int)fd, &r);

@@ -34,7 +34,7 @@ _Static_assert(sizeof(glob_t) == sizeof(glob64_t), "glob64_t layout");
  * outside into a mount are not seen here, as they are not anywhere. */
 static int shim_walk_touches(const char *path)
 {
-	char abs[PATH_MAX];
+	char abs[OVL_PATH_MAX];
 	struct ovl_res r;
 	size_t len;
 

@@ -42,9 +42,27 @@ manifest() {
 	(
 		cd -- "$1" || exit 1
 		find . -printf '%p %y %m %U:%G %s %n %i %T@ %C@ %l\n' | LC_ALL=C sort
-		find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum
+		find . -type f -print0 | LC_ALL=C sort -z | python3 -c "$HASH_FILES"
 	)
 }
+
+# sha256sum's lines for the NUL-separated names on stdin, each file opened a
+# directory at a time, so that a tree deeper than PATH_MAX hashes too.
+HASH_FILES='
+import hashlib, os, sys
+for name in sys.stdin.buffer.read().split(b"\0")[:-1]:
+    parts, fd = name.split(b"/"), os.open(".", os.O_PATH)
+    for d in parts[:-1]:
+        fd, old = os.open(d, os.O_PATH | os.O_DIRECTORY, dir_fd=fd), fd
+        os.close(old)
+    try:
+        with open(os.open(parts[-1], os.O_RDONLY, dir_fd=fd), "rb") as f:
+            h = hashlib.sha256(f.read()).hexdigest()
+    except OSError as e:
+        h = "unreadable: " + os.strerror(e.errno)
+    os.close(fd)
+    sys.stdout.buffer.write(h.encode() + b"  " + name + b"\n")
+'
 
 # The library's own files at the root of an upper (its change counters, see
 # OVL_GEN_FILE in core/ovl.h, which every process using the upper creates;

@@ -43,6 +43,8 @@ static uint64_t stamp_of(const struct ovl_mount *m, const char *rel, size_t rlen
 
 void ovl_fd_forget(int fd)
 {
+	ovl_follow_forget(fd);
+	ovl_flock_forget(fd);
 	if (fd < 0 || fd >= FD_SLOTS)
 		return;
 	struct slot *s = &slots[fd];
@@ -72,6 +74,7 @@ void ovl_fd_opened(int fd, const struct ovl_res *r)
 {
 	char path[FD_PATH];
 
+	ovl_follow_forget(fd);
 	if (fd < 0 || fd >= FD_SLOTS)
 		return;
 	size_t plen = r->m ? r->m->point_len : 0, rlen = strlen(r->rel);
@@ -95,6 +98,9 @@ void ovl_fd_opened(int fd, const struct ovl_res *r)
 void ovl_fd_copy(int oldfd, int newfd)
 {
 	char path[FD_PATH];
+
+	ovl_follow_forget(newfd);
+	ovl_flock_copy(oldfd, newfd);
 
 	if (newfd < 0 || newfd >= FD_SLOTS)
 		return;

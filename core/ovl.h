@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -169,11 +170,44 @@ struct ovl_fd_mark {
 int ovl_fd_stale(int fd, char *out, size_t outlen, struct ovl_fd_mark *mark);
 void ovl_fd_restamp(const struct ovl_fd_mark *mark, const char *path);
 
+/* ---- follow.c: read-only descriptors of lower files follow a copy-up -- */
+
+/* After a successful open of r as fd with oflags: a read-only descriptor
+ * of a lower file is noted.  ovl_follow, before a call that reads through
+ * fd: when the file has been copied up since, fd is moved onto the copy.
+ * ovl_fd_forget forgets the note too. */
+#define OVL_FOLLOW_SLOTS 4096
+extern unsigned char ovl_follow_mark[OVL_FOLLOW_SLOTS];
+void ovl_follow_opened(int fd, int oflags, const struct ovl_res *r);
+void ovl_follow_check(int fd);
+void ovl_follow_forget(int fd);
+/* filelock.c: the descriptor flock(fd) acts on (the lower origin of an upper
+ * copy, so that lockers before and after a copy-up meet); fd keeps old, a
+ * description it replaced (follow.c); forget and copy with fd. */
+int ovl_flock_target(int fd);
+void ovl_flock_keep(int fd, int old);
+void ovl_flock_forget(int fd);
+void ovl_flock_copy(int oldfd, int newfd);
+/* fcntl's record locks (F_SETLK, F_SETLKW, F_GETLK, the F_OFD_ ones) on fd:
+ * OVL_PASS to make the call, 0 when F_GETLK's answer is in fl, -errno. */
+struct flock;
+int ovl_fcntl_lock(int fd, int cmd, struct flock *fl);
+
+static inline void ovl_follow(int fd)
+{
+	if ((unsigned)fd < OVL_FOLLOW_SLOTS &&
+	    __builtin_expect(__atomic_load_n(&ovl_follow_mark[fd], __ATOMIC_RELAXED), 0))
+		ovl_follow_check(fd);
+}
+
 /* The cwd is remembered between relative lookups.  ovl_cwd_init: at load
  * time and in a fork child (the memory now belongs to this pid); after a
  * chdir or fchdir through the library, ovl_cwd_changed. */
 void ovl_cwd_init(void);
 void ovl_cwd_changed(void);
+/* 1 unless this is a vfork child, which shares its parent's memory (and
+ * so its notes) but not its descriptors. */
+int ovl_owns_memory(void);
 
 /* getcwd: the virtual path of the cwd (0), OVL_PASS when it lies outside
  * every mount, or -ENOENT when it was removed from the view (its layer
@@ -263,6 +297,17 @@ void ovl_fix_stat(const struct ovl_res *r, struct stat *st);
  * which stat, fstat and statx report; 0 for none.  ovl_fd_origin asks only
  * for descriptors on an upper's device (dev: what fstat said). */
 #define OVL_ORIGIN_XATTR "user.overlay.origin"
+/* An upper directory of no lower that holds a copied-up object (moved or
+ * linked there) lists its entries' origins too (readdir.c), as the
+ * kernel's "impure" directories do; others list what the kernel says. */
+#define OVL_IMPURE_XATTR "user.overlay.impure"
+/* Every user.overlay.* attribute is the library's own (the namespace the
+ * kernel's overlayfs uses with userxattr), hidden from the program. */
+#define OVL_XATTR_PREFIX "user.overlay."
+static inline int ovl_xattr_private(const char *name)
+{
+	return strncmp(name, OVL_XATTR_PREFIX, sizeof OVL_XATTR_PREFIX - 1) == 0;
+}
 uint64_t ovl_origin(const struct ovl_res *r);
 uint64_t ovl_origin_at(const char *real); /* of the upper object at real */
 uint64_t ovl_fd_origin(int fd, dev_t dev);

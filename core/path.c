@@ -210,6 +210,12 @@ static uint64_t dir_stamp(const char *path)
 	return ovl_gen_name(g, ovl_gen_hash(path + skip, strlen(path + skip))) + 2;
 }
 
+int ovl_owns_memory(void)
+{
+	int me = __atomic_load_n(&owner, __ATOMIC_ACQUIRE);
+	return me && sys_getpid() == me;
+}
+
 void ovl_cwd_changed(void)
 {
 	__atomic_fetch_add(&chdirs, 1, __ATOMIC_ACQ_REL);

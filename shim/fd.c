@@ -178,8 +178,22 @@ OVL_EXPORT int dup3(int oldfd, int newfd, int flags)
 	return shim_dup_noted(oldfd, SHIM_NEXT(dup3)(oldfd, newfd, flags));
 }
 
+/* A lock on a lower file and one on its upper copy must exclude each
+ * other, as on the kernel (core/flock.c picks the descriptor). */
+OVL_EXPORT int flock(int fd, int op)
+{
+	return SHIM_NEXT(flock)(shim_on() ? ovl_flock_target(fd) : fd, op);
+}
+
+static int shim_is_lock(int cmd)
+{
+	return cmd == F_SETLK || cmd == F_SETLKW || cmd == F_GETLK || cmd == F_OFD_SETLK ||
+	       cmd == F_OFD_SETLKW || cmd == F_OFD_GETLK;
+}
+
 /* fcntl's third argument is an int or a pointer by command; like glibc,
- * take it as a pointer-sized word and hand it on unchanged. */
+ * take it as a pointer-sized word and hand it on unchanged.  A record lock
+ * first looks at the other file of a copied-up one (core/filelock.c). */
 #define SHIM_FCNTL(name)                                                     \
 	OVL_EXPORT int name(int fd, int cmd, ...)                            \
 	{                                                                    \
@@ -187,6 +201,14 @@ OVL_EXPORT int dup3(int oldfd, int newfd, int flags)
 		va_start(ap, cmd);                                           \
 		void *arg = va_arg(ap, void *);                              \
 		va_end(ap);                                                  \
+		if (shim_is_lock(cmd) && shim_on()) {                        \
+			int rc = ovl_fcntl_lock(fd, cmd, arg);               \
+			if (rc <= 0) {                                       \
+				if (rc < 0)                                  \
+					errno = -rc;                         \
+				return rc < 0 ? -1 : 0;                      \
+			}                                                    \
+		}                                                            \
 		int v = SHIM_NEXT(name)(fd, cmd, arg);                       \
 		if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)                \
 			shim_dup_noted(fd, v);                               \

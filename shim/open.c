@@ -42,22 +42,26 @@ static int shim_fopen_flags(const char *mode)
 	return acc | flags;
 }
 
-/* What a new descriptor means, for core's descriptor table (a streams's
- * descriptor is never used as a directory descriptor: nothing to note). */
-static inline void shim_note_fd(int fd, const struct ovl_res *r)
+/* What a new descriptor means, for core's descriptor tables: a directory
+ * for *at() calls, a read-only lower file that follows its copy-up (a
+ * stream's descriptor is read by libc itself: nothing to note). */
+static inline void shim_note_fd(int fd, const struct ovl_res *r, int flags)
 {
 	if (fd < 0)
 		return;
-	if (r)
+	if (r) {
 		ovl_fd_opened(fd, r);
-	else
+		ovl_follow_opened(fd, flags, r);
+	} else {
 		ovl_fd_forget(fd);
+	}
 }
 
-static inline void shim_note_none(FILE *f, const struct ovl_res *r)
+static inline void shim_note_none(FILE *f, const struct ovl_res *r, int flags)
 {
 	(void)f;
 	(void)r;
+	(void)flags;
 }
 
 /* `prologue` defines `flags` (and `mode` where the call passes one) when
@@ -74,7 +78,7 @@ static inline void shim_note_none(FILE *f, const struct ovl_res *r)
 		SHIM_TRACE(name, path, rc, &r);                              \
 		if (rc == OVL_PASS) {                                        \
 			v = SHIM_NEXT(name) args;                            \
-			note(v, NULL);                                       \
+			note(v, NULL, flags);                                       \
 			return v;                                            \
 		}                                                            \
 		if (rc < 0) {                                                \
@@ -84,7 +88,7 @@ static inline void shim_note_none(FILE *f, const struct ovl_res *r)
 		SHIM_NEXT_REAL(v, name, args);                               \
 		ovl_open_done(&r, v != fail ? 0 : -errno);                   \
 		if (v != fail)                                               \
-			note(v, &r);                                         \
+			note(v, &r, flags);                                         \
 		return v;                                                    \
 	}
 

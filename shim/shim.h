@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
+#include <sys/file.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <utime.h>
@@ -90,7 +91,7 @@ char *__getwd_chk(char *buf, size_t buflen);
 	/* fd.c */                                                           \
 	X(close) X(dup) X(dup2) X(dup3) X(close_range) X(fcntl) X(fcntl64)                              \
 	X(fchmod) X(fchown) X(futimens) X(futimes) X(fsetxattr)              \
-	X(fremovexattr) X(ftruncate) X(ftruncate64) X(ioctl)                 \
+	X(fremovexattr) X(ftruncate) X(ftruncate64) X(ioctl) X(flock)        \
 	/* exec.c (execl, execle and execlp forward to execv, execve and     \
 	   execvp) */                                                        \
 	X(execve) X(execveat) X(fexecve) X(execv) X(execvp) X(execvpe)       \
@@ -120,7 +121,10 @@ char *__getwd_chk(char *buf, size_t buflen);
 	/* misc.c */                                                         \
 	X(bind) X(connect) X(inotify_add_watch) X(name_to_handle_at)         \
 	/* signal.c */                                                       \
-	X(sigaction) X(signal) X(sysv_signal) X(sigset)
+	X(sigaction) X(signal) X(sysv_signal) X(sigset)                      \
+	/* read.c */                                                         \
+	X(read) X(__read_chk) X(pread) X(pread64) X(__pread_chk)             \
+	X(__pread64_chk) X(readv) X(preadv) X(preadv64) X(lseek) X(lseek64)
 
 enum {
 #define SHIM_ENUM(name) SHIM_N_##name,

@@ -122,6 +122,7 @@ static int shim_stat_at(int dirfd, const char *path, int at, struct ovl_res *r)
 #define SHIM_FSTAT(name, params, args, fd, st)                               \
 	OVL_EXPORT int name params                                           \
 	{                                                                    \
+		ovl_follow(fd); /* a read-only lower file copied up since */ \
 		int v = SHIM_NEXT(name) args;                                \
 		if (v == 0 && shim_on())                                     \
 			shim_fstat_fix(fd, (struct stat *)(st));             \
@@ -164,8 +165,8 @@ SHIM_PATH(ssize_t, readlinkat, (int dirfd, const char *path, char *buf, size_t s
 SHIM_PATH(ssize_t, __readlink_chk, (const char *path, char *buf, size_t size, size_t buflen), (path, buf, size, buflen), READ, AT_FDCWD, NOFOLLOW, )
 SHIM_PATH(ssize_t, __readlinkat_chk, (int dirfd, const char *path, char *buf, size_t size, size_t buflen), (dirfd, path, buf, size, buflen), READ, dirfd, NOFOLLOW | AT_EMPTY_PATH, )
 
-/* The inode-number record of a copy-up (OVL_ORIGIN_XATTR) is hidden. */
-#define HIDE_GET if (v >= 0 && shim_on() && shim_nonnull(name) && !strcmp(name, OVL_ORIGIN_XATTR)) { v = -1; errno = ENODATA; }
+/* The library's own records (user.overlay.*: a copy's origin) are hidden. */
+#define HIDE_GET if (v >= 0 && shim_on() && shim_nonnull(name) && ovl_xattr_private(name)) { v = -1; errno = ENODATA; }
 #define HIDE_LIST if (v > 0 && size && shim_on()) v = ovl_xattr_hide(list, v);
 
 SHIM_PATH(ssize_t, getxattr, (const char *path, const char *name, void *value, size_t size), (path, name, value, size), READ, AT_FDCWD, 0, HIDE_GET)

@@ -18,27 +18,6 @@ a fix: that one should fail until it is fixed.
 """
 import re
 
-# O_CREAT and O_APPEND are not among them: with O_RDONLY, on an existing
-# lower file, they give a read-only descriptor on it, as O_RDONLY alone does
-WRITE_FLAGS = ('O_WRONLY', 'O_RDWR', 'O_TRUNC')
-
-
-def _ro_handle_read(code, kernel, lib, before):
-    """fstat or read through a descriptor that was opened read-only (so it
-    may still be on a lower file that has been copied up since)."""
-    m = re.fullmatch(r'r = (?:os\.fstat|rd)\(H\[(\d+)\].*\)', code)
-    if not m or not isinstance(kernel, (dict, str)) or not isinstance(lib, (dict, str)):
-        return False
-    if isinstance(kernel, dict) and 'errno' in kernel or isinstance(lib, dict) and 'errno' in lib:
-        return False
-    opener = 'H[%s] = os.open(' % m.group(1)
-    for _, c in before:
-        if c.startswith(opener):
-            flags = c.split(';')[0]
-            return not any(f in flags for f in WRITE_FLAGS) and 'O_DIRECTORY' not in flags
-    return False
-
-
 def _removed_handle_change(code, kernel, lib, before):
     """fchmod/fchown/futimes through a descriptor whose file was removed
     from the view since it was opened: the library refuses (EROFS)."""
@@ -59,14 +38,6 @@ ACCEPTED = [
                   'give EROFS (the kernel copies the removed file up into its work '
                   'directory and changes that hidden copy, or says ENOENT)',
         'match': _removed_handle_change,
-    },
-    {
-        'name': 'read-only descriptor keeps the lower copy',
-        'reason': 'README, Known limits: a descriptor opened read-only before a '
-                  'copy-up keeps reading the lower copy (the kernel before 4.19 did '
-                  'the same; today\'s kernel reopens the upper copy, so fstat and '
-                  'read through such a descriptor differ after a copy-up)',
-        'match': _ro_handle_read,
     },
 ]
 

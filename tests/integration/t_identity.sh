@@ -51,3 +51,106 @@ test_identity_record_is_hidden() {
 import os; print(os.stat(\"f\").st_ino != os.stat(\"g\").st_ino, [x for x in os.listxattr(\"f\") if \"overlay\" in x])
 " && getfattr -d -m - f g 2>&1 | grep -c overlay'
 }
+
+# A read-only descriptor opened before another process copied the file up
+# reads the new data (read, pread, readv, lseek, fstat), as on the kernel
+# since 4.19; a descriptor of a file removed since keeps its old data.
+test_identity_reader_follows_copy_up() {
+	put "$L/f" "0123456789"
+	put "$L/g" "gone"
+	kernel_compare 'python3 -c "
+import os, subprocess
+fd = os.open(\"f\", os.O_RDONLY)
+print(\"first\", os.read(fd, 4))
+subprocess.run([\"sh\", \"-c\", \"echo appended >> f\"], check=True)
+print(\"rest\", os.read(fd, 100))
+print(\"size\", os.fstat(fd).st_size, \"end\", os.lseek(fd, 0, os.SEEK_END))
+print(\"pread\", os.pread(fd, 5, 8))
+fd2 = os.open(\"f\", os.O_RDONLY)
+subprocess.run([\"sh\", \"-c\", \"echo twice >> f\"], check=True)
+buf = bytearray(40)
+print(\"readv\", os.readv(fd2, [buf]), bytes(buf).rstrip(b\"\\0\"))
+gd = os.open(\"g\", os.O_RDONLY)
+subprocess.run([\"sh\", \"-c\", \"rm g; echo new > g\"], check=True)
+print(\"removed\", os.read(gd, 100))
+print(\"same inode\", os.fstat(fd).st_ino == os.stat(\"f\").st_ino)
+"'
+}
+
+# flock through a descriptor opened before a copy-up and through one opened
+# after it exclude each other, from either side, and a descriptor that
+# followed the copy-up (above) keeps its lock; as on the kernel, where the
+# lock is on the overlay's inode.
+test_identity_flock_across_copy_up() {
+	command -v flock >/dev/null || skip "flock (util-linux) is not installed"
+	put "$L/f" f
+	put "$L/g" g
+	put "$L/h" h
+	kernel_compare 'exec 3< f
+flock -x -n 3 && echo "locked before the copy-up"
+sh -c "echo x >> f"
+flock -n f true; echo "a locker after it: $?"
+exec 3<&-
+flock -n f true; echo "once released: $?"
+exec 4< g
+sh -c "echo y >> g"
+flock g sleep 2 & sleep 0.5
+flock -n 4; echo "the older descriptor: $?"
+wait
+python3 -c "
+import fcntl, os, subprocess
+fd = os.open(\"h\", os.O_RDONLY)
+fcntl.flock(fd, fcntl.LOCK_EX)
+subprocess.run([\"sh\", \"-c\", \"echo z >> h\"], check=True)
+print(\"read\", os.read(fd, 10))
+print(\"after following:\", subprocess.run([\"flock\", \"-n\", \"h\", \"true\"]).returncode)
+fcntl.flock(fd, fcntl.LOCK_UN)
+print(\"unlocked:\", subprocess.run([\"flock\", \"-n\", \"h\", \"true\"]).returncode)
+"'
+}
+
+# fcntl record locks (lockf in Python) across a copy-up, from two
+# processes: a read lock through the older descriptor holds off a writer of
+# the copy; the copy's write lock holds off (and F_SETLKW waits for) the
+# older descriptor.
+test_identity_fcntl_locks_across_copy_up() {
+	put "$L/f" f
+	put "$L/g" g
+	cat >"$T/locks.py" <<'PY'
+import errno, fcntl, os, subprocess, sys, time
+TRY = """
+import errno, fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+try:
+    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    print("locked")
+except OSError as e:
+    print("busy" if e.errno in (errno.EAGAIN, errno.EACCES) else errno.errorcode[e.errno])
+"""
+def other(name):
+    return subprocess.run([sys.executable, "-c", TRY, name], capture_output=True, text=True).stdout.strip()
+fd = os.open("f", os.O_RDONLY)
+fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+subprocess.run(["sh", "-c", "echo x >> f"], check=True)
+print("a writer of the copy:", other("f"))
+fcntl.lockf(fd, fcntl.LOCK_UN)
+print("once unlocked:", other("f"))
+gd = os.open("g", os.O_RDONLY)
+subprocess.run(["sh", "-c", "echo y >> g"], check=True)
+holder = subprocess.Popen([sys.executable, "-c", "import fcntl, os, time\n"
+                           "fd = os.open('g', os.O_RDWR)\nfcntl.lockf(fd, fcntl.LOCK_EX)\n"
+                           "print('held', flush=True)\ntime.sleep(1.5)"], stdout=subprocess.PIPE, text=True)
+print(holder.stdout.readline().strip())
+try:
+    fcntl.lockf(gd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    print("the older descriptor: locked")
+except OSError as e:
+    print("the older descriptor: busy" if e.errno in (errno.EAGAIN, errno.EACCES) else e)
+t = time.time()
+fcntl.lockf(gd, fcntl.LOCK_SH)
+print("waited for it:", time.time() - t > 0.5)
+holder.wait()
+PY
+	kernel_compare "python3 '$T/locks.py'"
+}
+

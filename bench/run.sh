@@ -14,8 +14,12 @@
 #   QUICK=1         3 runs and small sizes: about 70 s here (2 cores), 2 min
 #                   with fuse-overlayfs installed; the full run about 6 min
 #   RUNS=N          runs per cell (default 5, QUICK 3)
-#   VARIANTS="..."  a subset of: native lib kernel fuse
+#   VARIANTS="..."  a subset of: native lib base kernel fuse
 #   OVERLAY_LIB     the library (default build/liboverlay.so)
+#   OVERLAY_BASE_LIB  another build of the library, the "base" variant, run
+#                   interleaved with lib (a column and the ratio lib/base):
+#                   a change's cost in one run, e.g. the build of main in a
+#                   worktree (make B=/tmp/base lib); off when unset
 #   BENCH_TIMEOUT   seconds allowed for one run (default 300, QUICK 60)
 #   BENCH_KEEP=1    keep the work dir under ${TMPDIR:-/tmp} for inspection
 #
@@ -74,7 +78,7 @@ MIB=1048576
 #                    writes land) and PREFIX (the command prefix)
 #   teardown_V       undoes setup_V
 
-ALL_VARIANTS=(native lib kernel fuse)
+ALL_VARIANTS=(native lib base kernel fuse)
 declare -A NA=()
 RUN=                                    # scratch dir of the current run
 
@@ -113,6 +117,17 @@ setup_lib() { # In place: the mount point is the lower itself.
 	setup_lib_prefix "$UPPER" "$DIR"
 }
 teardown_lib() { :; }
+
+# base: the same as lib with another build of the library (OVERLAY_BASE_LIB)
+probe_base() {
+	[[ -n ${OVERLAY_BASE_LIB:-} ]] || { NA[base]="OVERLAY_BASE_LIB is not set"; return; }
+	[[ -f $OVERLAY_BASE_LIB ]] || { NA[base]="$OVERLAY_BASE_LIB not found"; return; }
+}
+setup_base() {
+	setup_lib "$@" || return 1
+	PREFIX=(env "OVERLAY_LIB=$OVERLAY_BASE_LIB" "${PREFIX[@]}")
+}
+teardown_base() { :; }
 
 probe_kernel() {
 	((EUID == 0)) || { NA[kernel]="needs root to mount -t overlay"; return; }
@@ -586,15 +601,21 @@ goal_met() { # yes / no / - for the library
 
 HEAD=(workload native lib kernel fuse lib/nat lib/kern kern/nat fuse/nat fuse/kern goal met)
 table_rows() { # one line a row, cells separated by tabs
-	local row
-	(IFS=$'\t'; echo "${HEAD[*]}")
+	local row base=''
+	in_list base "${AVAIL[@]}" && base=1
+	(IFS=$'\t'; echo "${HEAD[*]}${base:+$'\t'base$'\t'lib/base}")
 	for row in "${ROWS[@]}"; do
 		[[ -n ${RAN[${row%%:*}]:-} ]] || continue
 		printf '%s\t' "${W_LABEL[$row]}" \
 			"$(cell "$row" native)" "$(cell "$row" lib)" "$(cell "$row" kernel)" "$(cell "$row" fuse)" \
 			"$(ratio "$row" lib native)" "$(ratio "$row" lib kernel)" "$(ratio "$row" kernel native)" \
 			"$(ratio "$row" fuse native)" "$(ratio "$row" fuse kernel)" "$(goal_text "$row")"
-		goal_met "$row"
+		if [[ -n $base ]]; then
+			printf '%s\t' "$(goal_met "$row")" "$(cell "$row" base)"
+			ratio "$row" lib base
+		else
+			goal_met "$row"
+		fi
 	done
 }
 
@@ -697,7 +718,9 @@ main() {
 	done
 	ONLY=("${keep[@]}")
 
-	read -r -a VARIANTS <<<"${VARIANTS:-${ALL_VARIANTS[*]}}"
+	local dflt=("${ALL_VARIANTS[@]}")
+	[[ -n ${OVERLAY_BASE_LIB:-} ]] || dflt=(native lib kernel fuse)
+	read -r -a VARIANTS <<<"${VARIANTS:-${dflt[*]}}"
 	for v in "${VARIANTS[@]}"; do in_list "$v" "${ALL_VARIANTS[@]}" || { echo "bench: no variant '$v'" >&2; exit 2; }; done
 	for v in "${ALL_VARIANTS[@]}"; do
 		in_list "$v" "${VARIANTS[@]}" || continue

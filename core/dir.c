@@ -14,6 +14,8 @@
 #include "ovl.h"
 #include "sys.h"
 
+static void mark_impure(const struct ovl_res *r);
+
 /* The kernel finds both parents before it compares their mounts: a host
  * path whose parent is missing is ENOENT (or ENOTDIR), not EXDEV. */
 static int host_parent_missing(int dirfd, const char *path)
@@ -313,6 +315,8 @@ int ovl_link(int olddirfd, const char *oldpath, int newdirfd,
 		ovl_real_in(o.m, 0, o.rel, o.real, sizeof o.real);
 	}
 	rc = sys_linkat(AT_FDCWD, o.real, AT_FDCWD, n.real, 0);
+	if (rc == 0)
+		mark_impure(&n);
 	ovl_open_done(&n, rc);
 	return rc;
 }
@@ -652,6 +656,16 @@ static int prepare_dir_target(struct ovl_res *o, struct ovl_res *n)
 	return 0;
 }
 
+/* r names a copied-up object just moved or linked into a directory that
+ * only the upper has: that directory's listing must ask for origins. */
+static void mark_impure(const struct ovl_res *r)
+{
+	char dir[OVL_PATH_MAX];
+
+	if (r->pmask == 1 && ovl_origin_at(r->real) && upper_parent(r, dir) == 0)
+		sys_lsetxattr(dir, OVL_IMPURE_XATTR, "y", 1, 0);
+}
+
 /* Both directories changed; a directory moving takes its subtree's cached
  * paths with it. */
 static void renamed(const struct ovl_res *o, const struct ovl_res *n)
@@ -677,6 +691,10 @@ static int rename_locked(struct ovl_res *o, struct ovl_res *n, unsigned int flag
 		return 0;
 	if (flags & RENAME_EXCHANGE) {
 		rc = rename_exchange(o, n);
+		if (rc == 0) {
+			mark_impure(o);
+			mark_impure(n);
+		}
 		renamed(o, n);
 		return rc;
 	}
@@ -698,6 +716,8 @@ static int rename_locked(struct ovl_res *o, struct ovl_res *n, unsigned int flag
 		return rc < 0 ? rc : 0;
 	}
 	rc = sys_renameat2(AT_FDCWD, o->real, AT_FDCWD, n->real, 0);
+	if (rc == 0)
+		mark_impure(n);
 	renamed(o, n);
 	if (n->layer < 0)
 		ovl_open_done(n, rc);

@@ -101,8 +101,9 @@ void ovl_long_close(struct ovl_long *lp)
 	lp->fd = -1;
 }
 
-/* The calls with two paths, either of which may be long. */
-int ovl_long_renameat2(int od, const char *o, int nd, const char *n, unsigned fl)
+/* The calls with two paths (renameat2, linkat), either of which may be
+ * long: made again with each long one in its short form. */
+static int two_paths(long nr, int od, const char *o, int nd, const char *n, long fl)
 {
 	struct ovl_long a, b;
 	int rc;
@@ -115,29 +116,18 @@ int ovl_long_renameat2(int od, const char *o, int nd, const char *n, unsigned fl
 	}
 	if (a.fd < 0 && b.fd < 0)
 		return -ENAMETOOLONG; /* neither is long: a name is */
-	rc = (int)OVL_SC(SYS_renameat2, od, a.fd >= 0 ? a.path : o, nd,
-			 b.fd >= 0 ? b.path : n, fl, 0);
+	rc = (int)OVL_SC(nr, od, a.fd >= 0 ? a.path : o, nd, b.fd >= 0 ? b.path : n, fl, 0);
 	ovl_long_close(&a);
 	ovl_long_close(&b);
 	return rc;
 }
 
+int ovl_long_renameat2(int od, const char *o, int nd, const char *n, unsigned fl)
+{
+	return two_paths(SYS_renameat2, od, o, nd, n, fl);
+}
+
 int ovl_long_linkat(int od, const char *o, int nd, const char *n, int fl)
 {
-	struct ovl_long a, b;
-	int rc;
-
-	if ((rc = ovl_long_open(od, o, &a)) < 0)
-		return rc;
-	if ((rc = ovl_long_open(nd, n, &b)) < 0) {
-		ovl_long_close(&a);
-		return rc;
-	}
-	if (a.fd < 0 && b.fd < 0)
-		return -ENAMETOOLONG;
-	rc = (int)OVL_SC(SYS_linkat, od, a.fd >= 0 ? a.path : o, nd,
-			 b.fd >= 0 ? b.path : n, fl, 0);
-	ovl_long_close(&a);
-	ovl_long_close(&b);
-	return rc;
+	return two_paths(SYS_linkat, od, o, nd, n, fl);
 }

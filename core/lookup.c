@@ -840,7 +840,7 @@ long ovl_xattr_hide(char *list, long n)
 
 	for (long i = 0; i < n;) {
 		size_t len = strnlen(list + i, (size_t)(n - i));
-		if (strncmp(list + i, OVL_ORIGIN_XATTR, len + 1) != 0) {
+		if (!ovl_xattr_private(list + i)) {
 			memmove(list + out, list + i, len + 1 > (size_t)(n - i) ? (size_t)(n - i) : len + 1);
 			out += (long)len + 1;
 		}

@@ -213,6 +213,12 @@ static int take(void *ctx, const char *name, unsigned char type, uint64_t ino)
 	return add(b, name, n, type, ino, 0);
 }
 
+static int impure(const char *real)
+{
+	char v;
+	return sys_lgetxattr(real, OVL_IMPURE_XATTR, &v, 1) > 0;
+}
+
 static int read_layer(struct builder *b, const char *real)
 {
 	int fd = sys_openat(AT_FDCWD, real, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
@@ -362,7 +368,7 @@ static int list_layers(struct builder *b, const struct where *w, uint64_t mask)
 		if (rc == 0) {
 			b->first_layer = b->layer < 0;
 			b->layer = i;
-			b->origins = i == 0 && (mask & ~1ULL);
+			b->origins = i == 0 && ((mask & ~1ULL) || impure(real));
 			rc = read_layer(b, real);
 		}
 		/* A layer's directory removed meanwhile lists nothing; such a

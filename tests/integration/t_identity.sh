@@ -154,3 +154,18 @@ PY
 	kernel_compare "python3 '$T/locks.py'"
 }
 
+# d_ino agrees with st_ino for copied-up files moved or linked into a
+# directory that exists only in the upper (the kernel lists an "impure"
+# directory's origins), and its record stays hidden.
+test_identity_d_ino_in_upper_only_directories() {
+	put "$L/f" f
+	put "$L/g" g
+	put "$L/h" h
+	kernel_compare 'mkdir new; mv f new/; ln g new/g2; echo x >> h; mv h new/; touch new/fresh
+python3 -c "
+import os
+for e in sorted(os.scandir(\"new\"), key=lambda e: e.name):
+    print(e.name, e.inode() == os.stat(e.path, follow_symlinks=False).st_ino)
+print(os.listxattr(\"new\"))
+"'
+}

@@ -21,6 +21,7 @@ test_identity_git_clone_of_a_local_repository() {
 	git -C "$L/repo" -c user.name=t -c user.email=t@t add f
 	git -C "$L/repo" -c user.name=t -c user.email=t@t commit -qm one
 	kernel_compare 'git clone -q repo clone 2>&1; echo "clone $?"; git -C clone fsck 2>&1 | grep -v "^Checking"; echo "fsck $?"; cat clone/f
+		git -C clone gc -q 2>&1; echo "gc $?"; git -C clone fsck 2>&1 | grep -v "^Checking"; echo "fsck after gc $?"; git -C clone log --format=%s
 		rm -rf clone/.git # it holds the paths, times and inode numbers of each side'
 }
 

@@ -59,21 +59,18 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 static int canonical_dir(const char *path, char *out, size_t outlen)
 {
 	char proc[64];
-	struct stat st;
-	int fd, rc;
+	int fd;
 	long n;
 
 	if (path[0] != '/')
 		return -EINVAL;
+	/* O_DIRECTORY: ENOTDIR for anything else */
 	fd = sys_openat(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return fd;
-	rc = sys_fstat(fd, &st);
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
 	n = sys_readlinkat(AT_FDCWD, proc, out, outlen - 1);
 	sys_close(fd);
-	if (rc < 0)
-		return rc;
 	if (n <= 0 || out[0] != '/') {
 		/* no /proc: fall back to the name as given, minus trailing '/' */
 		n = (long)strlen(path);
@@ -257,7 +254,11 @@ int ovl_config_add(const char *mount, const char *upper,
 	for (int i = 0; i < nlowers; i++)
 		if (check_dir("lower", lowers[i], paths[i + 1], err, errlen))
 			return -1;
-	if (check_dir("mount point", mount ? mount : lowers[0], point, err, errlen))
+	/* in place (the usual case): the mount point is the first lower,
+	 * already made canonical */
+	if (!mount || !strcmp(mount, lowers[0]))
+		memcpy(point, paths[1], strlen(paths[1]) + 1);
+	else if (check_dir("mount point", mount, point, err, errlen))
 		return -1;
 	if (check_overlaps(paths, n, point, strcmp(point, paths[1]) == 0, err, errlen))
 		return -1;

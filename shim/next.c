@@ -270,6 +270,52 @@ static void *const shim_raw[SHIM_N_COUNT] = {
 	[SHIM_N_syscall] = (void *)raw_syscall,
 };
 
+/* Looked up at their first call, not by the constructor: calls that are
+ * not async-signal-safe (so never made in a signal handler, where dlsym
+ * could deadlock), not of the exec family (a vfork child calls those, and
+ * must not run dlsym's allocations in its parent's memory), and that most
+ * processes never make.  Each lookup costs
+ * about 0.2 us, and every process starts with the constructor. */
+static const unsigned char shim_cold[SHIM_N_COUNT] = {
+	[SHIM_N_fopen] = 1, [SHIM_N_fopen64] = 1, [SHIM_N_freopen] = 1,
+	[SHIM_N_freopen64] = 1, [SHIM_N_getxattr] = 1, [SHIM_N_lgetxattr] = 1,
+	[SHIM_N_listxattr] = 1, [SHIM_N_llistxattr] = 1,
+	[SHIM_N_flistxattr] = 1, [SHIM_N_fgetxattr] = 1, [SHIM_N_setxattr] = 1,
+	[SHIM_N_lsetxattr] = 1, [SHIM_N_removexattr] = 1,
+	[SHIM_N_lremovexattr] = 1, [SHIM_N_fsetxattr] = 1,
+	[SHIM_N_fremovexattr] = 1, [SHIM_N_opendir] = 1,
+	[SHIM_N_fdopendir] = 1, [SHIM_N_readdir] = 1, [SHIM_N_readdir64] = 1,
+	[SHIM_N_readdir_r] = 1, [SHIM_N_readdir64_r] = 1,
+	[SHIM_N_rewinddir] = 1, [SHIM_N_telldir] = 1, [SHIM_N_seekdir] = 1,
+	[SHIM_N_closedir] = 1, [SHIM_N_dirfd] = 1, [SHIM_N_scandir] = 1,
+	[SHIM_N_scandir64] = 1, [SHIM_N_scandirat] = 1,
+	[SHIM_N_scandirat64] = 1, [SHIM_N_system] = 1, [SHIM_N_popen] = 1,
+	[SHIM_N_mkstemp] = 1, [SHIM_N_mkstemp64] = 1, [SHIM_N_mkostemp] = 1,
+	[SHIM_N_mkostemp64] = 1, [SHIM_N_mkstemps] = 1,
+	[SHIM_N_mkstemps64] = 1, [SHIM_N_mkostemps] = 1,
+	[SHIM_N_mkostemps64] = 1, [SHIM_N_mkdtemp] = 1, [SHIM_N_mktemp] = 1,
+	[SHIM_N_tmpfile] = 1, [SHIM_N_tmpfile64] = 1, [SHIM_N_tempnam] = 1,
+	[SHIM_N_tmpnam] = 1, [SHIM_N_tmpnam_r] = 1, [SHIM_N_getcwd] = 1,
+	[SHIM_N_get_current_dir_name] = 1, [SHIM_N_realpath] = 1,
+	[SHIM_N_canonicalize_file_name] = 1, [SHIM_N___realpath_chk] = 1,
+	[SHIM_N___getcwd_chk] = 1, [SHIM_N_getwd] = 1,
+	[SHIM_N___getwd_chk] = 1, [SHIM_N_statfs] = 1, [SHIM_N_statfs64] = 1,
+	[SHIM_N_statvfs] = 1, [SHIM_N_statvfs64] = 1, [SHIM_N_pathconf] = 1,
+	[SHIM_N_ftw] = 1, [SHIM_N_ftw64] = 1, [SHIM_N_nftw] = 1,
+	[SHIM_N_nftw64] = 1, [SHIM_N_glob] = 1, [SHIM_N_glob64] = 1,
+	[SHIM_N_fts_open] = 1, [SHIM_N_fts_read] = 1,
+	[SHIM_N_fts_children] = 1, [SHIM_N_fts_set] = 1,
+	[SHIM_N_fts_close] = 1, [SHIM_N_fts64_open] = 1,
+	[SHIM_N_fts64_read] = 1, [SHIM_N_fts64_children] = 1,
+	[SHIM_N_fts64_set] = 1, [SHIM_N_fts64_close] = 1,
+	[SHIM_N_getdirentries] = 1, [SHIM_N_getdirentries64] = 1,
+	[SHIM_N_dlopen] = 1, [SHIM_N_dlmopen] = 1,
+	[SHIM_N_inotify_add_watch] = 1, [SHIM_N_name_to_handle_at] = 1,
+	[SHIM_N_sysv_signal] = 1, [SHIM_N_sigset] = 1, [SHIM_N___xmknod] = 1,
+	[SHIM_N___xmknodat] = 1, [SHIM_N_euidaccess] = 1, [SHIM_N_eaccess] = 1,
+	[SHIM_N_lchmod] = 1, [SHIM_N_lutimes] = 1, [SHIM_N_futimesat] = 1,
+};
+
 /* Set once the constructor has looked every symbol up. */
 static int shim_resolved;
 
@@ -333,9 +379,10 @@ static void shim_forked(void)
 
 __attribute__((constructor)) static void shim_start(void)
 {
-	/* A symbol this libc lacks stays NULL: only a call to it is fatal. */
+	/* A symbol this libc lacks stays NULL: only a call to it is fatal;
+	 * the cold ones stay NULL until their first call. */
 	for (int i = 0; i < SHIM_N_COUNT; i++)
-		if (!__atomic_load_n(&shim_next_tab[i], __ATOMIC_RELAXED))
+		if (!shim_cold[i] && !__atomic_load_n(&shim_next_tab[i], __ATOMIC_RELAXED))
 			__atomic_store_n(&shim_next_tab[i],
 					 dlsym(RTLD_NEXT, shim_names[i]),
 					 __ATOMIC_RELAXED);

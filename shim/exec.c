@@ -162,10 +162,19 @@ static int shim_preload_has(const char *list, const char *lib)
 	return 0;
 }
 
+/* The values kept at start live here while they fit: a process that never
+ * calls malloc then never starts it (its set-up costs system calls). */
+static char shim_keep_pool[4096];
+static size_t shim_keep_used;
+
 static char *shim_concat(const char *a, const char *sep, const char *b)
 {
-	size_t la = strlen(a), ls = strlen(sep), lb = strlen(b);
-	char *s = malloc(la + ls + lb + 1);
+	size_t la = strlen(a), ls = strlen(sep), lb = strlen(b), n = la + ls + lb + 1;
+	char *s = n <= sizeof shim_keep_pool - shim_keep_used ? shim_keep_pool + shim_keep_used
+							      : malloc(n);
+
+	if (s == shim_keep_pool + shim_keep_used)
+		shim_keep_used += n;
 
 	if (s) {
 		memcpy(s, a, la);
@@ -190,11 +199,11 @@ __attribute__((constructor)) static void shim_exec_start(void)
 	}
 	if (dladdr((void *)shim_exec_start, &info) && info.dli_fname &&
 	    info.dli_fname[0])
-		shim_self = strdup(info.dli_fname);
+		shim_self = shim_concat(info.dli_fname, "", "");
 	if (pl && *pl && (!shim_self || shim_preload_has(pl, shim_self)))
-		shim_preload = strdup(pl);
+		shim_preload = shim_concat(pl, "", "");
 	else if (shim_self)
-		shim_preload = pl && *pl ? shim_concat(pl, " ", shim_self) : strdup(shim_self);
+		shim_preload = shim_concat(pl && *pl ? pl : "", pl && *pl ? " " : "", shim_self);
 	__atomic_store_n(&shim_saved, 1, __ATOMIC_RELEASE);
 }
 

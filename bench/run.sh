@@ -611,8 +611,7 @@ table_rows() { # one line a row, cells separated by tabs
 			"$(ratio "$row" lib native)" "$(ratio "$row" lib kernel)" "$(ratio "$row" kernel native)" \
 			"$(ratio "$row" fuse native)" "$(ratio "$row" fuse kernel)" "$(goal_text "$row")"
 		if [[ -n $base ]]; then
-			printf '%s\t' "$(goal_met "$row")" "$(cell "$row" base)"
-			ratio "$row" lib base
+			printf '%s\t%s\t%s\n' "$(goal_met "$row")" "$(cell "$row" base)" "$(ratio "$row" lib base)"
 		else
 			goal_met "$row"
 		fi

@@ -55,11 +55,18 @@ void ovl_fd_forget(int fd)
 	__atomic_fetch_add(&s->seq, 1, __ATOMIC_RELEASE);
 }
 
-/* Write a record for fd (any previous one is replaced). */
+/* Write a record for fd (any previous one is replaced).  Not in a vfork
+ * child: the table is its parent's memory, while the descriptors it opens
+ * are its own (it may forget records: its parent then asks /proc). */
 static void record(int fd, const struct ovl_mount *m, uint64_t stamp,
 		   const char *path, size_t len)
 {
 	struct slot *s = &slots[fd];
+
+	if (!ovl_owns_memory()) {
+		ovl_fd_forget(fd);
+		return;
+	}
 
 	__atomic_fetch_add(&s->seq, 1, __ATOMIC_ACQ_REL);
 	for (size_t i = 0; i <= len; i++)
@@ -166,7 +173,7 @@ void ovl_fd_restamp(const struct ovl_fd_mark *mark, const char *path)
 	struct slot *s = &slots[mark->fd];
 	unsigned seq = mark->seq;
 
-	if (!mark->stamp)
+	if (!mark->stamp || !ovl_owns_memory())
 		return;
 	/* only the record that was read: a close or an open since (or a
 	 * writer now) moved the count, and their record stands */

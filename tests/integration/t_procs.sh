@@ -69,3 +69,14 @@ test_static_program_refused() {
 	expect_out ran
 	expect_file "$U/escaped" x
 }
+
+# A vfork child that opens a directory at the number of one its parent has
+# open leaves the parent's descriptor meaning what it meant (the child's
+# descriptors are its own, the memory it writes is its parent's).
+test_vfork_child_keeps_parent_descriptors() {
+	put "$L/a/f" "from a"
+	put "$L/b/f" "from b"
+	${CC:-cc} -std=gnu11 -Wall -O -o "$T/vfork_dirs" "$ROOT/tests/integration/progs/vfork_dirs.c" 2>"$T/cc.err" ||
+		skip "cannot build progs/vfork_dirs.c: $(cat "$T/cc.err")"
+	kernel_compare "'$T/vfork_dirs' a b"
+}

@@ -276,45 +276,38 @@ static void *const shim_raw[SHIM_N_COUNT] = {
  * must not run dlsym's allocations in its parent's memory), and that most
  * processes never make.  Each lookup costs
  * about 0.2 us, and every process starts with the constructor. */
+#define COLD(name) [SHIM_N_##name] = 1,
 static const unsigned char shim_cold[SHIM_N_COUNT] = {
-	[SHIM_N_fopen] = 1, [SHIM_N_fopen64] = 1, [SHIM_N_freopen] = 1,
-	[SHIM_N_freopen64] = 1, [SHIM_N_getxattr] = 1, [SHIM_N_lgetxattr] = 1,
-	[SHIM_N_listxattr] = 1, [SHIM_N_llistxattr] = 1,
-	[SHIM_N_flistxattr] = 1, [SHIM_N_fgetxattr] = 1, [SHIM_N_setxattr] = 1,
-	[SHIM_N_lsetxattr] = 1, [SHIM_N_removexattr] = 1,
-	[SHIM_N_lremovexattr] = 1, [SHIM_N_fsetxattr] = 1,
-	[SHIM_N_fremovexattr] = 1, [SHIM_N_opendir] = 1,
-	[SHIM_N_fdopendir] = 1, [SHIM_N_readdir] = 1, [SHIM_N_readdir64] = 1,
-	[SHIM_N_readdir_r] = 1, [SHIM_N_readdir64_r] = 1,
-	[SHIM_N_rewinddir] = 1, [SHIM_N_telldir] = 1, [SHIM_N_seekdir] = 1,
-	[SHIM_N_closedir] = 1, [SHIM_N_dirfd] = 1, [SHIM_N_scandir] = 1,
-	[SHIM_N_scandir64] = 1, [SHIM_N_scandirat] = 1,
-	[SHIM_N_scandirat64] = 1, [SHIM_N_system] = 1, [SHIM_N_popen] = 1,
-	[SHIM_N_mkstemp] = 1, [SHIM_N_mkstemp64] = 1, [SHIM_N_mkostemp] = 1,
-	[SHIM_N_mkostemp64] = 1, [SHIM_N_mkstemps] = 1,
-	[SHIM_N_mkstemps64] = 1, [SHIM_N_mkostemps] = 1,
-	[SHIM_N_mkostemps64] = 1, [SHIM_N_mkdtemp] = 1, [SHIM_N_mktemp] = 1,
-	[SHIM_N_tmpfile] = 1, [SHIM_N_tmpfile64] = 1, [SHIM_N_tempnam] = 1,
-	[SHIM_N_tmpnam] = 1, [SHIM_N_tmpnam_r] = 1, [SHIM_N_getcwd] = 1,
-	[SHIM_N_get_current_dir_name] = 1, [SHIM_N_realpath] = 1,
-	[SHIM_N_canonicalize_file_name] = 1, [SHIM_N___realpath_chk] = 1,
-	[SHIM_N___getcwd_chk] = 1, [SHIM_N_getwd] = 1,
-	[SHIM_N___getwd_chk] = 1, [SHIM_N_statfs] = 1, [SHIM_N_statfs64] = 1,
-	[SHIM_N_statvfs] = 1, [SHIM_N_statvfs64] = 1, [SHIM_N_pathconf] = 1,
-	[SHIM_N_ftw] = 1, [SHIM_N_ftw64] = 1, [SHIM_N_nftw] = 1,
-	[SHIM_N_nftw64] = 1, [SHIM_N_glob] = 1, [SHIM_N_glob64] = 1,
-	[SHIM_N_fts_open] = 1, [SHIM_N_fts_read] = 1,
-	[SHIM_N_fts_children] = 1, [SHIM_N_fts_set] = 1,
-	[SHIM_N_fts_close] = 1, [SHIM_N_fts64_open] = 1,
-	[SHIM_N_fts64_read] = 1, [SHIM_N_fts64_children] = 1,
-	[SHIM_N_fts64_set] = 1, [SHIM_N_fts64_close] = 1,
-	[SHIM_N_getdirentries] = 1, [SHIM_N_getdirentries64] = 1,
-	[SHIM_N_dlopen] = 1, [SHIM_N_dlmopen] = 1,
-	[SHIM_N_inotify_add_watch] = 1, [SHIM_N_name_to_handle_at] = 1,
-	[SHIM_N_sysv_signal] = 1, [SHIM_N_sigset] = 1, [SHIM_N___xmknod] = 1,
-	[SHIM_N___xmknodat] = 1, [SHIM_N_euidaccess] = 1, [SHIM_N_eaccess] = 1,
-	[SHIM_N_lchmod] = 1, [SHIM_N_lutimes] = 1, [SHIM_N_futimesat] = 1,
+	/* stdio */ COLD(fopen) COLD(fopen64) COLD(freopen) COLD(freopen64)
+	/* xattrs */ COLD(getxattr) COLD(lgetxattr) COLD(listxattr)
+	COLD(llistxattr) COLD(flistxattr) COLD(fgetxattr) COLD(setxattr)
+	COLD(lsetxattr) COLD(removexattr) COLD(lremovexattr) COLD(fsetxattr)
+	COLD(fremovexattr)
+	/* directory streams */ COLD(opendir) COLD(fdopendir) COLD(readdir)
+	COLD(readdir64) COLD(readdir_r) COLD(readdir64_r) COLD(rewinddir)
+	COLD(telldir) COLD(seekdir) COLD(closedir) COLD(dirfd) COLD(scandir)
+	COLD(scandir64) COLD(scandirat) COLD(scandirat64)
+	/* shells */ COLD(system) COLD(popen)
+	/* temporary files */ COLD(mkstemp) COLD(mkstemp64) COLD(mkostemp)
+	COLD(mkostemp64) COLD(mkstemps) COLD(mkstemps64) COLD(mkostemps)
+	COLD(mkostemps64) COLD(mkdtemp) COLD(mktemp) COLD(tmpfile)
+	COLD(tmpfile64) COLD(tempnam) COLD(tmpnam) COLD(tmpnam_r)
+	/* names */ COLD(getcwd) COLD(get_current_dir_name) COLD(realpath)
+	COLD(canonicalize_file_name) COLD(__realpath_chk) COLD(__getcwd_chk)
+	COLD(getwd) COLD(__getwd_chk)
+	/* file systems */ COLD(statfs) COLD(statfs64) COLD(statvfs)
+	COLD(statvfs64) COLD(pathconf)
+	/* walkers */ COLD(ftw) COLD(ftw64) COLD(nftw) COLD(nftw64) COLD(glob)
+	COLD(glob64) COLD(fts_open) COLD(fts_read) COLD(fts_children)
+	COLD(fts_set) COLD(fts_close) COLD(fts64_open) COLD(fts64_read)
+	COLD(fts64_children) COLD(fts64_set) COLD(fts64_close)
+	/* the rest */ COLD(getdirentries) COLD(getdirentries64) COLD(dlopen)
+	COLD(dlmopen) COLD(inotify_add_watch) COLD(name_to_handle_at)
+	COLD(sysv_signal) COLD(sigset) COLD(__xmknod) COLD(__xmknodat)
+	COLD(euidaccess) COLD(eaccess) COLD(lchmod) COLD(lutimes)
+	COLD(futimesat)
 };
+#undef COLD
 
 /* Set once the constructor has looked every symbol up. */
 static int shim_resolved;

@@ -619,9 +619,16 @@ static int movable_up(struct ovl_res *r)
 	return 0;
 }
 
+/* Both names move: a directory that cannot (EXDEV) is refused before the
+ * other side is copied up, so that the failed call changes nothing. */
 static int rename_exchange(struct ovl_res *o, struct ovl_res *n)
 {
-	int rc = movable_up(o);
+	int rc = 0;
+
+	if ((S_ISDIR(o->type) && (rc = dir_movable(o)) < 0) ||
+	    (S_ISDIR(n->type) && (rc = dir_movable(n)) < 0))
+		return rc;
+	rc = movable_up(o);
 
 	if (rc == 0)
 		rc = movable_up(n);

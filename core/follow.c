@@ -79,20 +79,23 @@ void ovl_follow_opened(int fd, int oflags, const struct ovl_res *r)
 	__atomic_fetch_add(&f->seq, 1, __ATOMIC_RELEASE);
 }
 
-/* Put the upper copy at real in the place of fd, with fd's status flags,
- * offset and close-on-exec flag. */
-static void reopen_on(int fd, const char *real)
+/* Put the upper copy at real in the place of fd, with fd's access mode,
+ * status flags, offset and close-on-exec flag.  A directory moves only
+ * while no listing through it is under way (offset 0: the shim's listings
+ * leave the offset at the entry they reached).  The old description lives
+ * on for flock (filelock.c): a lock it holds stays held.  Where this cannot
+ * be done fd stays on the lower object. */
+void ovl_fd_move_onto(int fd, const char *real, int dir)
 {
 	long fl = sys_fcntl(fd, F_GETFL, 0), fdfl = sys_fcntl(fd, F_GETFD, 0);
+	off_t off = sys_lseek(fd, 0, SEEK_CUR);
 
-	if (fl < 0 || fdfl < 0)
+	if (fl < 0 || fdfl < 0 || (fl & O_PATH) || (dir && off != 0))
 		return;
 	int nfd = sys_openat(AT_FDCWD, real, (int)(fl & ~(O_CREAT | O_EXCL | O_TRUNC)) |
-				     O_NOCTTY | O_CLOEXEC, 0);
+				     O_NOFOLLOW | O_NOCTTY | O_CLOEXEC | (dir ? O_DIRECTORY : 0), 0);
 	if (nfd < 0)
 		return;
-	off_t off = sys_lseek(fd, 0, SEEK_CUR);
-	/* the old description lives on for flock: a lock it holds stays */
 	int old = (int)sys_fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (old >= 0 && (off < 0 || sys_lseek(nfd, off, SEEK_SET) == off) &&
 	    sys_dup3(nfd, fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0) >= 0)
@@ -138,6 +141,6 @@ void ovl_follow_check(int fd)
 	if (rc == 0 && r.m && r.layer == 0 && S_ISREG(r.type) && sys_fstat(fd, &st) == 0 &&
 	    ovl_origin(&r) == (uint64_t)st.st_ino &&
 	    __atomic_load_n(&f->seq, __ATOMIC_ACQUIRE) == seq)
-		reopen_on(fd, r.real);
+		ovl_fd_move_onto(fd, r.real, 0);
 	ovl_follow_forget(fd);
 }

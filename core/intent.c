@@ -64,31 +64,6 @@ static int lower_layer_of(const char *real, const struct ovl_mount **mp)
 	return 0;
 }
 
-/* The descriptor a change was made through shows the copy from then on,
- * as the kernel's overlay file does (fchmod, then fstat, reads or mmap on
- * the same descriptor): it is moved onto the copy with its access mode,
- * status flags, offset and close-on-exec flag.  A directory moves only
- * while no listing through it is under way (offset 0: the shim's listings
- * leave the offset at the entry they reached), so that fstat of it after
- * the copy is removed still shows what the change made, as on the kernel.
- * Where that cannot be done it stays on the lower object, as other
- * descriptors opened read-only before a copy-up do. */
-static void move_to_copy(int fd, const char *real, int dir)
-{
-	long fl = sys_fcntl(fd, F_GETFL, 0), fdfl = sys_fcntl(fd, F_GETFD, 0);
-	off_t off = sys_lseek(fd, 0, SEEK_CUR);
-
-	if (fl < 0 || fdfl < 0 || (fl & O_PATH) || (dir && off != 0))
-		return;
-	int copy = sys_openat(AT_FDCWD, real, (int)(fl & ~(O_CREAT | O_EXCL | O_TRUNC)) |
-				       O_NOFOLLOW | O_NOCTTY | O_CLOEXEC | (dir ? O_DIRECTORY : 0), 0);
-	if (copy < 0)
-		return;
-	if (off < 0 || sys_lseek(copy, off, SEEK_SET) == off)
-		sys_dup3(copy, fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0);
-	sys_close(copy);
-}
-
 int ovl_fd_for_write(int fd, struct ovl_res *r)
 {
 	char real[OVL_PATH_MAX];
@@ -116,10 +91,13 @@ int ovl_fd_for_write(int fd, struct ovl_res *r)
 	}
 	if (rc != 0 || !r->m)
 		return rc < 0 ? rc : OVL_PASS;
+	/* the descriptor the change was made through shows the copy from
+	 * then on, as the kernel's overlay file does (fchmod, then fstat,
+	 * reads or mmap on the same descriptor) */
 	int was_lower = r->layer > 0 && (S_ISREG(r->type) || S_ISDIR(r->type));
 	int dir = S_ISDIR(r->type);
 	if ((rc = bring_up(r, 0)) == 0 && was_lower)
-		move_to_copy(fd, r->real, dir);
+		ovl_fd_move_onto(fd, r->real, dir);
 	return rc;
 }
 

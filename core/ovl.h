@@ -181,6 +181,9 @@ extern unsigned char ovl_follow_mark[OVL_FOLLOW_SLOTS];
 void ovl_follow_opened(int fd, int oflags, const struct ovl_res *r);
 void ovl_follow_check(int fd);
 void ovl_follow_forget(int fd);
+/* Move fd onto the upper copy at real (dir: it is a directory), keeping
+ * its flags and offset; the old description is kept for flock. */
+void ovl_fd_move_onto(int fd, const char *real, int dir);
 /* filelock.c: the descriptor flock(fd) acts on (the lower origin of an upper
  * copy, so that lockers before and after a copy-up meet); fd keeps old, a
  * description it replaced (follow.c); forget and copy with fd. */

@@ -71,14 +71,12 @@ void ovl_flock_copy(int oldfd, int newfd)
 		ovl_flock_keep(newfd, d);
 }
 
-/* What the view shows at the name of the file fd is open on (st: fd's
- * status): 0 with r filled, or -1. */
-static int view_of(int fd, struct stat *st, struct ovl_res *r)
+/* What the view shows at the name of the file fd is open on: 0 with r
+ * filled, or -1. */
+static int view_of(int fd, struct ovl_res *r)
 {
 	char proc[40], real[OVL_PATH_MAX], virt[OVL_PATH_MAX];
 
-	if (sys_fstat(fd, st) < 0 || !S_ISREG(st->st_mode))
-		return -1;
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
 	long n = sys_readlinkat(AT_FDCWD, proc, real, sizeof real - 1);
 	if (n <= 0 || (size_t)n >= sizeof real - 1)
@@ -100,7 +98,7 @@ static int open_origin(int fd)
 	if (sys_fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return -1;
 	uint64_t origin = ovl_fd_origin(fd, st.st_dev);
-	if (!origin || view_of(fd, &st, &r) < 0)
+	if (!origin || view_of(fd, &r) < 0)
 		return -1;
 	for (int l = 1; l < r.m->nlayers; l++) {
 		if (ovl_real_in(r.m, l, r.rel, real, sizeof real) < 0 ||
@@ -147,8 +145,8 @@ static int open_other(int fd, int *own)
 		*own = 1;
 		return t;
 	}
-	if (view_of(fd, &st, &r) < 0 || r.layer != 0 || !S_ISREG(r.type) ||
-	    ovl_origin(&r) != (uint64_t)st.st_ino)
+	if (sys_fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || view_of(fd, &r) < 0 ||
+	    r.layer != 0 || !S_ISREG(r.type) || ovl_origin(&r) != (uint64_t)st.st_ino)
 		return -1; /* not a lower file copied up since */
 	return sys_openat(AT_FDCWD, r.real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
 }

@@ -179,7 +179,7 @@ OVL_EXPORT int dup3(int oldfd, int newfd, int flags)
 }
 
 /* A lock on a lower file and one on its upper copy must exclude each
- * other, as on the kernel (core/flock.c picks the descriptor). */
+ * other, as on the kernel (core/filelock.c picks the descriptor). */
 OVL_EXPORT int flock(int fd, int op)
 {
 	return SHIM_NEXT(flock)(shim_on() ? ovl_flock_target(fd) : fd, op);

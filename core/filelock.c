@@ -20,6 +20,15 @@
  * testing at the same instant can both pass (the look and the lock are
  * two steps).
  *
+ * A record lock belongs to the process and the inode, and any close of the
+ * inode's file drops all the process's record locks on it.  So the copy a
+ * lower descriptor looked at stays open as long as that descriptor (a
+ * close would drop the locks the process holds on the copy through other
+ * descriptors), an unlock applies to both files, and a descriptor that
+ * follows its copy-up (whose dup3 closes the lower file) first takes the
+ * process's record locks on the lower file again on the copy, read from
+ * /proc/locks (only in a process that has taken a record lock).
+ *
  * Not covered: an upper copy renamed since its copy-up (its origin is no
  * longer at its name: it locks itself); a descriptor inherited across exec
  * (the kept descriptor is closed there, and with it a flock held only
@@ -27,34 +36,52 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 
 #include "ovl.h"
 #include "sys.h"
 
-/* The kept descriptor of each descriptor, + 1 (0: none). */
-static int kept[OVL_FOLLOW_SLOTS];
+/* Descriptors kept beside each descriptor, + 1 (0: none).  kept: what
+ * flock acts on (the origin of an upper copy, or the description fd had
+ * before it followed its copy-up); seen: the upper copy a lower descriptor
+ * looked at for record locks. */
+static int kept[OVL_FOLLOW_SLOTS], seen[OVL_FOLLOW_SLOTS];
+/* Set once this process takes a record lock: before, no lock can need
+ * carrying over to a copy. */
+static int record_locks;
 
-void ovl_flock_keep(int fd, int old)
+static void slot_put(int *tab, int fd, int d)
 {
-	if (fd < 0 || fd >= OVL_FOLLOW_SLOTS) {
-		sys_close(old);
-		return;
-	}
-	int prev = __atomic_exchange_n(&kept[fd], old + 1, __ATOMIC_ACQ_REL);
+	int prev = __atomic_exchange_n(&tab[fd], d + 1, __ATOMIC_ACQ_REL);
 	if (prev > 0)
 		sys_close(prev - 1);
 }
 
-void ovl_flock_forget(int fd)
+/* a vfork child's descriptors are copies: the tables are its parent's */
+static void slot_drop(int *tab, int fd)
 {
-	/* a vfork child's descriptors are copies: the table is its parent's */
-	if (fd < 0 || fd >= OVL_FOLLOW_SLOTS || !__atomic_load_n(&kept[fd], __ATOMIC_RELAXED) ||
-	    !ovl_owns_memory())
+	if (!__atomic_load_n(&tab[fd], __ATOMIC_RELAXED) || !ovl_owns_memory())
 		return;
-	int prev = __atomic_exchange_n(&kept[fd], 0, __ATOMIC_ACQ_REL);
+	int prev = __atomic_exchange_n(&tab[fd], 0, __ATOMIC_ACQ_REL);
 	if (prev > 0)
 		sys_close(prev - 1);
+}
+
+void ovl_flock_keep(int fd, int old)
+{
+	if (fd < 0 || fd >= OVL_FOLLOW_SLOTS)
+		sys_close(old);
+	else
+		slot_put(kept, fd, old);
+}
+
+void ovl_flock_forget(int fd)
+{
+	if (fd < 0 || fd >= OVL_FOLLOW_SLOTS)
+		return;
+	slot_drop(kept, fd);
+	slot_drop(seen, fd);
 }
 
 void ovl_flock_copy(int oldfd, int newfd)
@@ -131,24 +158,33 @@ int ovl_flock_target(int fd)
 
 /* A descriptor of the other host file of the overlay file fd is on: the
  * origin of an upper copy, or the upper copy of a lower file; -1 if none.
- * *own: it is the kept descriptor, not to be closed. */
+ * *own: it is kept beside fd, not to be closed.  A copy once seen stays
+ * fd's other file even when the name changes later: it is what the
+ * kernel's inode became. */
 static int open_other(int fd, int *own)
 {
 	struct stat st;
 	struct ovl_res r;
 
-	*own = 0;
+	*own = 1;
 	if (fd < 0 || fd >= OVL_FOLLOW_SLOTS)
 		return -1;
 	int t = ovl_flock_target(fd);
-	if (t != fd) {
-		*own = 1;
+	if (t != fd)
 		return t;
-	}
+	int k = __atomic_load_n(&seen[fd], __ATOMIC_ACQUIRE);
+	if (k > 0)
+		return k - 1;
 	if (sys_fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || view_of(fd, &r) < 0 ||
 	    r.layer != 0 || !S_ISREG(r.type) || ovl_origin(&r) != (uint64_t)st.st_ino)
 		return -1; /* not a lower file copied up since */
-	return sys_openat(AT_FDCWD, r.real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+	int o = sys_openat(AT_FDCWD, r.real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+	int expect = 0;
+	if (o < 0 || !ovl_owns_memory() ||
+	    !__atomic_compare_exchange_n(&seen[fd], &expect, o + 1, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		*own = 0;
+	return o;
 }
 
 /* fl as an absolute range: SEEK_CUR and SEEK_END mean fd's offset and size,
@@ -185,13 +221,34 @@ static int other_conflict(int fd, int ofd_cmd, const struct flock *fl, struct fl
 	return rc == 0 && found->l_type != F_UNLCK;
 }
 
+/* An unlock of the process's record locks reaches them on both files. */
+static void unlock_other(int fd, const struct flock *fl)
+{
+	int own, o = open_other(fd, &own);
+	struct flock range = *fl;
+
+	if (o < 0)
+		return;
+	if (absolute_range(fd, &range) == 0)
+		sys_fcntl(o, F_SETLK, (long)&range);
+	if (!own)
+		sys_close(o);
+}
+
 int ovl_fcntl_lock(int fd, int cmd, struct flock *fl)
 {
 	int ofd = cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW || cmd == F_OFD_GETLK;
 	struct flock found;
 
-	if (!fl || fl->l_type == F_UNLCK)
+	if (!fl)
 		return OVL_PASS;
+	if (fl->l_type == F_UNLCK) {
+		if (!ofd && cmd != F_GETLK)
+			unlock_other(fd, fl);
+		return OVL_PASS;
+	}
+	if (!ofd && cmd != F_GETLK)
+		__atomic_store_n(&record_locks, 1, __ATOMIC_RELAXED);
 	if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
 		if (other_conflict(fd, ofd, fl, &found)) {
 			*fl = found;
@@ -208,4 +265,97 @@ int ovl_fcntl_lock(int fd, int cmd, struct flock *fl)
 			return -EINTR;
 	}
 	return OVL_PASS;
+}
+
+/* The next field of a /proc/locks line after *p, as a number in base
+ * (EOF: -1); *p moves past it. */
+static long long locks_field(const char **p, int base)
+{
+	const char *s = *p;
+	long long v = 0;
+
+	while (*s == ' ' || *s == ':')
+		s++;
+	if (strncmp(s, "EOF", 3) == 0) {
+		*p = s + 3;
+		return -1;
+	}
+	for (;; s++) {
+		int d = *s >= '0' && *s <= '9' ? *s - '0' :
+			*s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : -1;
+		if (d < 0 || d >= base)
+			break;
+		v = v * base + d;
+	}
+	*p = s;
+	return v;
+}
+
+/* One line of /proc/locks ("1: POSIX  ADVISORY  READ 2699 fe:00:10952911
+ * 2 6"): a record lock of pid on st's inode is taken again on nfd. */
+static int carry_line(const char *line, int pid, const struct stat *st, int nfd)
+{
+	const char *p = strstr(line, ": POSIX ");
+	const char *type = p ? strstr(p, "ADVISORY ") : NULL;
+
+	if (!type || strstr(line, "->"))
+		return 0; /* another kind, or a waiter */
+	type += strlen("ADVISORY ");
+	while (*type == ' ')
+		type++;
+	short t = strncmp(type, "READ", 4) == 0 ? F_RDLCK : F_WRLCK;
+	p = type + (t == F_RDLCK ? 4 : 5);
+	long long lpid = locks_field(&p, 10), maj = locks_field(&p, 16),
+		  min = locks_field(&p, 16), ino = locks_field(&p, 10),
+		  start = locks_field(&p, 10), end = locks_field(&p, 10);
+	if (lpid != pid || maj != major(st->st_dev) || min != minor(st->st_dev) ||
+	    ino != (long long)st->st_ino || start < 0)
+		return 0;
+	struct flock fl = { .l_type = t, .l_whence = SEEK_SET, .l_start = start,
+			    .l_len = end < 0 ? 0 : end - start + 1 };
+	return sys_fcntl(nfd, F_SETLK, (long)&fl) == 0 ? 1 : -1;
+}
+
+void ovl_fcntl_keep(int fd, int nfd)
+{
+	if (fd >= 0 && fd < OVL_FOLLOW_SLOTS && ovl_owns_memory())
+		slot_put(seen, fd, nfd);
+	else
+		sys_close(nfd);
+}
+
+int ovl_fcntl_carry(int fd, int nfd)
+{
+	char buf[4096];
+	struct stat st;
+	size_t have = 0;
+	int carried = 0;
+	long n;
+
+	if (!__atomic_load_n(&record_locks, __ATOMIC_RELAXED))
+		return 0;
+	int lf = sys_fstat(fd, &st) < 0 ? -1 :
+		 sys_openat(AT_FDCWD, "/proc/locks", O_RDONLY | O_CLOEXEC, 0);
+	if (lf < 0)
+		return -1;
+	int pid = sys_getpid();
+	/* each lock taken shifts the listing by one: a line can come twice,
+	 * and taking a lock twice is harmless */
+	while ((n = sys_read(lf, buf + have, sizeof buf - 1 - have)) > 0) {
+		have += (size_t)n;
+		buf[have] = '\0';
+		char *line = buf, *nl;
+		while ((nl = strchr(line, '\n'))) {
+			*nl = '\0';
+			int c = carry_line(line, pid, &st, nfd);
+			carried = carried < 0 || c < 0 ? -1 : carried + c;
+			line = nl + 1;
+		}
+		have = strlen(line);
+		memmove(buf, line, have + 1);
+		if (have == sizeof buf - 1)
+			have = 0; /* no line is this long: drop it */
+	}
+	sys_close(lf);
+	return carried;
 }

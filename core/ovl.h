@@ -195,6 +195,12 @@ void ovl_flock_copy(int oldfd, int newfd);
  * OVL_PASS to make the call, 0 when F_GETLK's answer is in fl, -errno. */
 struct flock;
 int ovl_fcntl_lock(int fd, int cmd, struct flock *fl);
+/* Before fd moves onto its copy nfd: the process's record locks on fd's
+ * file are taken on nfd too; how many (nfd is then to be kept beside fd,
+ * ovl_fcntl_keep, as its close would drop them), or -1 if one could not
+ * be. */
+int ovl_fcntl_carry(int fd, int nfd);
+void ovl_fcntl_keep(int fd, int nfd);
 
 static inline void ovl_follow(int fd)
 {

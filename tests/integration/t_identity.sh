@@ -112,13 +112,18 @@ print(\"unlocked:\", subprocess.run([\"flock\", \"-n\", \"h\", \"true\"]).return
 
 # fcntl record locks (lockf in Python) across a copy-up, from two
 # processes: a read lock through the older descriptor holds off a writer of
-# the copy; the copy's write lock holds off (and F_SETLKW waits for) the
-# older descriptor.
+# the copy, also once a read made that descriptor follow the copy-up; the
+# copy's write lock holds off (and F_SETLKW waits for) the older
+# descriptor, and a test through the older descriptor (F_GETLK: the lock is
+# the tester's own) leaves the lock in place; an unlock through it reaches
+# the lock taken through the copy.
 test_identity_fcntl_locks_across_copy_up() {
 	put "$L/f" f
 	put "$L/g" g
+	put "$L/h" h
+	put "$L/k" k
 	cat >"$T/locks.py" <<'PY'
-import errno, fcntl, os, subprocess, sys, time
+import errno, fcntl, os, struct, subprocess, sys, time
 TRY = """
 import errno, fcntl, os, sys
 fd = os.open(sys.argv[1], os.O_RDWR)
@@ -151,6 +156,20 @@ t = time.time()
 fcntl.lockf(gd, fcntl.LOCK_SH)
 print("waited for it:", time.time() - t > 0.5)
 holder.wait()
+hd = os.open("h", os.O_RDONLY)
+fcntl.lockf(hd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+subprocess.run(["sh", "-c", "echo z >> h"], check=True)
+print("read through it:", os.read(hd, 10))
+print("a writer, after the read:", other("h"))
+kd = os.open("k", os.O_RDONLY)
+subprocess.run(["sh", "-c", "echo w >> k"], check=True)
+wd = os.open("k", os.O_RDWR)
+fcntl.lockf(wd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+probe = struct.pack("hhqqi", fcntl.F_WRLCK, 0, 0, 0, 0)
+print("the older descriptor tests:", struct.unpack("hhqqi", fcntl.fcntl(kd, fcntl.F_GETLK, probe))[0] == fcntl.F_UNLCK)
+print("a writer, after the test:", other("k"))
+fcntl.lockf(kd, fcntl.LOCK_UN)
+print("unlocked through the older descriptor:", other("k"))
 PY
 	kernel_compare "python3 '$T/locks.py'"
 }

@@ -559,4 +559,23 @@ void ovl_dir_learn(const struct ovl_mount *m, const char *rel, size_t rlen,
 int ovl_dir_each(int fd, int (*fn)(void *ctx, const char *name,
 				   unsigned char type, uint64_t ino), void *ctx);
 
+/* ---- the supervisor (supervisor/): the second front end ---------------- */
+
+/* The prctl option the supervisor's filter answers with OVL_SUP_ERRNO: a
+ * process asks it to learn that it runs supervised, and the preload
+ * library then stands aside (each call is translated once, there). */
+#define OVL_SUP_PROBE 0x4f564c53 /* "OVLS" */
+#define OVL_SUP_ERRNO 3333
+int ovl_supervised(void); /* seccomp.c */
+
+/* ---- seccomp.c: what no interposition can see ------------------------- */
+
+/* At start-up, in a process with a mount: set no_new_privs (a setuid or
+ * setgid program then keeps LD_PRELOAD, without its privileges) and make
+ * io_uring_setup fail with ENOSYS (rings act inside the kernel, unseen), for
+ * this process and everything it starts.  Once per process tree: 1 when an
+ * ancestor did it already (one probe), 0 when done now, -errno when the
+ * kernel refused (io_uring then stays available). */
+int ovl_seccomp_io_uring(void);
+
 #endif

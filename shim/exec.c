@@ -20,27 +20,31 @@
  *   script's.  Where the caller's name already reaches the same file on the
  *   host and the interpreter lies outside every mount, the kernel runs it
  *   itself and nothing differs;
- * - a statically linked program inside a mount (an ELF file without
- *   PT_INTERP), or one built for another architecture, would run without
- *   this library and write to the lowers.  It is refused: the exec fails
- *   with ENOEXEC after `liboverlay: <virtual path> is statically linked and
- *   cannot run inside the overlay` (or `... is built for another
- *   architecture ...`) on stderr.  execvp does not retry such a program
- *   with /bin/sh; a shell that retries ENOEXEC itself (dash does) then
- *   complains about the binary as well.  Programs outside the mounts are
- *   not read (cost), nor are files we may execute but not read (mode 0111).
+ * - a statically linked program (an ELF file without PT_INTERP), inside a
+ *   mount or not, would run without this library: it runs under the
+ *   supervisor instead (overlay-supervise beside this library, see
+ *   supervisor/), which answers its system calls through the same core.
+ *   Where there is no supervisor, and for a program built for another
+ *   architecture, the exec fails with ENOEXEC after `liboverlay: <virtual
+ *   path> is statically linked and cannot run inside the overlay` (or `...
+ *   is built for another architecture ...`) on stderr.  execvp does not
+ *   retry such a program with /bin/sh; a shell that retries ENOEXEC itself
+ *   (dash does) then complains about the binary as well.  Files we may
+ *   execute but not read (mode 0111) are not classified.
  *
  * Exec may run in a vfork child, which shares the parent's memory and may
  * interrupt it anywhere: nothing here allocates with malloc, takes a lock,
  * or uses stdio; small arrays live on the stack, big ones in private
  * mappings.
  *
- * Limits: posix_spawn's file actions are run by glibc in the child with its
- * internal calls, which bypass us: an addopen or addchdir_np of a path in a
- * mount reaches the host path (an addopen for writing of a lower file would
- * write the lower).  The actions are opaque, so they cannot be translated
- * at spawn time.  A relative program path for posix_spawn is resolved
- * against the parent's cwd, before any addchdir_np.  An exec called before
+ * posix_spawn's file actions are run by glibc in the child with its
+ * internal calls, which bypass us, and are opaque at spawn time: spawn.c
+ * resolves addopen, addchdir_np and addfchdir_np when they are added, and
+ * the spawns here call shim_spawn_done afterwards for the creates' own
+ * bookkeeping.  Its header says what that leaves out.
+ *
+ * Limits: a relative program path for posix_spawn is resolved against the
+ * parent's cwd, before any addchdir_np.  An exec called before
  * our constructor (from another library's) gets the caller's environment
  * unchanged.
  */
@@ -191,6 +195,9 @@ __attribute__((constructor)) static void shim_exec_start(void)
 
 	if (!shim_on())
 		return; /* inert: children get exactly what the caller gives */
+	/* Before this process can exec anything: a setuid program would
+	 * lose LD_PRELOAD, an io_uring would act unseen (core/seccomp.c). */
+	ovl_seccomp_io_uring();
 	pl = getenv("LD_PRELOAD");
 	for (int i = 0; i < SHIM_NKEEP; i++) {
 		const char *v = getenv(shim_keep_name[i]);
@@ -947,11 +954,15 @@ OVL_EXPORT int posix_spawn(pid_t *pid, const char *path,
 			   const posix_spawnattr_t *attr, char *const argv[],
 			   char *const envp[])
 {
-	int refused;
+	int refused, rc;
 
 	if (!shim_on_path(path))
-		return SHIM_NEXT(posix_spawn)(pid, path, fa, attr, argv, envp);
-	return shim_spawn(pid, path, 0, fa, attr, argv, envp, &refused);
+		rc = SHIM_NEXT(posix_spawn)(pid, path, fa, attr, argv, envp);
+	else
+		rc = shim_spawn(pid, path, 0, fa, attr, argv, envp, &refused);
+	/* the child has run fa's actions (spawn.c) by now */
+	shim_spawn_done(fa);
+	return rc;
 }
 
 struct shim_sp {
@@ -975,10 +986,10 @@ static int shim_spawnp_cand(const char *cand, void *ctx, int *eacces)
 	return shim_search_goes_on(refused ? 0 : sp->rc, eacces);
 }
 
-OVL_EXPORT int posix_spawnp(pid_t *pid, const char *file,
-			    const posix_spawn_file_actions_t *fa,
-			    const posix_spawnattr_t *attr, char *const argv[],
-			    char *const envp[])
+static int shim_spawnp(pid_t *pid, const char *file,
+		       const posix_spawn_file_actions_t *fa,
+		       const posix_spawnattr_t *attr, char *const argv[],
+		       char *const envp[])
 {
 	struct shim_sp sp = { pid, fa, attr, argv, envp, ENOENT };
 	int refused, eacces = 0, rc;
@@ -993,6 +1004,17 @@ OVL_EXPORT int posix_spawnp(pid_t *pid, const char *file,
 	if (rc < 0)
 		return -rc;
 	return rc == 1 && eacces ? EACCES : sp.rc;
+}
+
+OVL_EXPORT int posix_spawnp(pid_t *pid, const char *file,
+			    const posix_spawn_file_actions_t *fa,
+			    const posix_spawnattr_t *attr, char *const argv[],
+			    char *const envp[])
+{
+	int rc = shim_spawnp(pid, file, fa, attr, argv, envp);
+
+	shim_spawn_done(fa);
+	return rc;
 }
 
 OVL_EXPORT int system(const char *command)

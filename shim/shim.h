@@ -21,6 +21,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +97,11 @@ char *__getwd_chk(char *buf, size_t buflen);
 	   execvp) */                                                        \
 	X(execve) X(execveat) X(fexecve) X(execv) X(execvp) X(execvpe)       \
 	X(posix_spawn) X(posix_spawnp) X(system) X(popen)                    \
+	/* spawn.c */                                                        \
+	X(posix_spawn_file_actions_init) X(posix_spawn_file_actions_destroy) \
+	X(posix_spawn_file_actions_addopen)                                  \
+	X(posix_spawn_file_actions_addchdir_np)                              \
+	X(posix_spawn_file_actions_addfchdir_np)                             \
 	/* temp.c */                                                         \
 	X(mkstemp) X(mkstemp64) X(mkostemp) X(mkostemp64) X(mkstemps)        \
 	X(mkstemps64) X(mkostemps) X(mkostemps64) X(mkdtemp)                 \
@@ -205,6 +211,10 @@ void shim_dents_forget(int fd);
 int shim_ld_path(const char *value, const char *prog,
 		 void *(*alloc)(void *ctx, size_t n), void *ctx,
 		 char **ldp, char **saved);
+
+/* spawn.c: after posix_spawn(p) with the file actions fa returned, their
+ * creates have run in the child: their opens' bookkeeping. */
+void shim_spawn_done(const posix_spawn_file_actions_t *fa);
 
 /* AT_* flags of the call to core's lookup flags. */
 static inline int shim_at_flags(int at)

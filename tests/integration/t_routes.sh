@@ -129,3 +129,126 @@ test_routes_long_names_can_be_removed() {
 	put "$L/keep" keep
 	kernel_compare "rm $n252 && mv $n255 moved && rm -r d$n252 && ls | cut -c1-12 && echo new > $n252 && cat $n252 && ls | wc -l"
 }
+
+# io_uring (issue "Nothing escapes"): a ring's opens, unlinks and writes run
+# inside the kernel, where the library never sees them.  Under the library
+# io_uring_setup fails with ENOSYS, as on a kernel without io_uring, so
+# liburing and libuv fall back to ordinary calls (core/seccomp.c); the
+# filter doing it is installed once per process tree, not again by each
+# child that loads the library.
+uring_probe_prog() {
+	${CC:-cc} -std=gnu11 -Wall -O -o "$T/uring_probe" "$ROOT/tests/integration/progs/uring_probe.c" 2>"$T/cc.err" ||
+		skip "cannot build progs/uring_probe.c: $(cat "$T/cc.err")"
+	run "$T/uring_probe"
+	[[ $OUT != "io_uring_setup: ENOSYS" ]] ||
+		skip "io_uring_setup is ENOSYS here already (a kernel without io_uring, or a filter)"
+}
+
+test_routes_io_uring_is_enosys_once_per_tree() {
+	grep -q '^Seccomp_filters:' /proc/self/status ||
+		skip "this kernel does not count seccomp filters in /proc/self/status (before 5.9)"
+	uring_probe_prog
+	local n
+	n=$(($(awk '$1 == "Seccomp_filters:" { print $2 }' /proc/self/status) + 1))
+	put "$L/f" orig
+	freeze "$L"
+	ovl "$T/uring_probe" "$T/uring_probe" sh -c \
+		'grep Seccomp_filters /proc/self/status; sh -c "grep Seccomp_filters /proc/self/status"'
+	expect_rc 0
+	expect_out "io_uring_setup: ENOSYS" "io_uring_setup: ENOSYS" \
+		"Seccomp_filters:	$n" "Seccomp_filters:	$n"
+}
+
+# node's libuv with UV_USE_IO_URING=1 made its unlink and write in a ring:
+# it deleted and rewrote the lower files.  Now it falls back to ordinary
+# calls and acts on the view, as the kernel's overlayfs shows it.
+test_routes_io_uring_node_falls_back() {
+	command -v node >/dev/null || skip "node is not installed"
+	uring_probe_prog
+	put "$L/f" orig
+	put "$L/g" orig
+	kernel_compare 'UV_USE_IO_URING=1 node -e '\''
+const fs = require("fs");
+fs.unlink("f", e => { if (e) throw e;
+  fs.writeFile("g", "new\n", e => { if (e) throw e;
+    fs.readFile("g", "utf8", (e, d) => { if (e) throw e; console.log(d.trim()); }); }); });'\'''
+}
+
+# A setuid or setgid program: when its exec grants privileges (AT_SECURE)
+# the loader drops LD_PRELOAD and the program would see the lowers.  Under
+# no_new_privs, set by overlay-run and by the library for every exec, the
+# kernel grants none: it stays inside and runs with the caller's ids, as
+# under bubblewrap.  The runner is root, so the copies belong to nobody:
+# an exec is secure only when it changes the effective ids.
+suid_copies() {
+	[[ $(id -u) == 0 ]] || skip "making setuid programs of another user needs root"
+	local uid gid
+	uid=$(id -u nobody 2>/dev/null) && gid=$(id -g nobody) || skip "there is no user nobody"
+	mkdir "$T/suid"
+	cp /usr/bin/cat "$T/suid/cat-u" && cp /usr/bin/cat "$T/suid/cat-g" && cp /usr/bin/id "$T/suid/id-u" &&
+		chown "$uid" "$T/suid/cat-u" "$T/suid/id-u" && chgrp "$gid" "$T/suid/cat-g" &&
+		chmod u+s "$T/suid/cat-u" "$T/suid/id-u" && chmod g+s "$T/suid/cat-g" ||
+		fail "cannot make the setuid and setgid copies"
+	run "$T/suid/id-u" -u
+	[[ $OUT == "$uid" ]] || skip "the setuid bit has no effect in $T (a nosuid mount?)"
+}
+
+test_routes_setuid_programs_stay_inside() {
+	suid_copies
+	put "$L/f" orig
+	put "$L/g" orig
+	kernel_compare "rm f && echo new > g && for p in cat-u cat-g; do $T/suid/\$p f; echo \$?; $T/suid/\$p g; done"
+	ovl "$T/suid/id-u" -u
+	expect_rc 0
+	expect_out 0
+}
+
+# posix_spawn's file actions are run by glibc in the child, with its own
+# internal open: each addopen is resolved in the view when it is added
+# (shim/spawn.c).  A read of a lower file, an append to one and a
+# truncation (both into the upper copy), a create in a lower-only
+# directory, an open of a name removed from the view (ENOENT, as the
+# spawn's error), and its re-creation, which the parent then reads; the
+# lookup's other errors are the spawn's too.
+test_routes_spawn_file_actions_open() {
+	put "$L/f" orig
+	put "$L/d/g" orig
+	put "$L/w" gone
+	put "$L/t" orig
+	cat >"$T/spawn.py" <<'PY'
+import errno, os
+O = os.POSIX_SPAWN_OPEN
+def spawn(what, argv, *actions):
+    try:
+        pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=list(actions))
+        print(what, "status", os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
+    except OSError as e:
+        print(what, errno.errorcode[e.errno], flush=True)
+spawn("read", ["/bin/cat"], (O, 0, "f", os.O_RDONLY, 0))
+spawn("append", ["/bin/echo", "appended"], (O, 1, "f", os.O_WRONLY | os.O_APPEND, 0))
+spawn("create", ["/bin/echo", "created"], (O, 1, "d/new", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640))
+spawn("truncate", ["/bin/echo", "truncated"], (O, 1, "d/g", os.O_WRONLY | os.O_TRUNC, 0))
+os.unlink("w")
+spawn("removed", ["/bin/cat"], (O, 0, "w", os.O_RDONLY, 0))
+spawn("recreate", ["/bin/echo", "again"], (O, 1, "w", os.O_WRONLY | os.O_CREAT, 0o644))
+spawn("exists", ["/bin/cat"], (O, 1, "d/new", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+spawn("directory", ["/bin/true"], (O, 1, "d", os.O_WRONLY, 0))
+spawn("below a file", ["/bin/true"], (O, 0, "f/x", os.O_RDONLY, 0))
+spawn("read-only truncate", ["/bin/true"], (O, 0, "t", os.O_RDONLY | os.O_TRUNC, 0))
+print(open("f").read().split(), open("d/g").read().split(), open("w").read().split(), os.stat("t").st_size)
+print(sorted(os.listdir(".")), sorted(os.listdir("d")))
+PY
+	kernel_compare "python3 $T/spawn.py"
+}
+
+# addchdir_np and addfchdir_np (progs/spawn_chdir.c): the child moves into
+# the directory the view shows, later relative actions name paths below it
+# (a read of a lower file, creates in a lower-only directory), ls there
+# lists the merged directory, and a missing directory fails the spawn.
+test_routes_spawn_file_actions_chdir() {
+	put "$L/d/g" "g from lower"
+	put "$L/d/sub/s" "s from lower"
+	${CC:-cc} -std=gnu11 -Wall -O -o "$T/spawn_chdir" "$ROOT/tests/integration/progs/spawn_chdir.c" 2>"$T/cc.err" ||
+		skip "cannot build progs/spawn_chdir.c: $(cat "$T/cc.err")"
+	kernel_compare "'$T/spawn_chdir' d"
+}

@@ -12,10 +12,12 @@ LDLIBS  := -ldl
 B       := build
 CORE    := $(wildcard core/*.c)
 SHIM    := $(wildcard shim/*.c)
+SUP     := $(wildcard supervisor/*.c)
 UNIT    := $(wildcard tests/unit/*.c)
 
 CORE_O  := $(CORE:%.c=$(B)/%.o)
 SHIM_O  := $(SHIM:%.c=$(B)/%.o)
+SUP_O   := $(SUP:%.c=$(B)/%.o)
 UNIT_O  := $(UNIT:%.c=$(B)/%.o)
 
 # The sanitizer build lives in its own tree so both can coexist.
@@ -35,14 +37,20 @@ FUZZ_OPS ?= 100000
 .PHONY: all lib test test-unit test-integration test-fuzz fuzz stress test-asan test-tsan test-valgrind demo install clean bench
 
 all: lib
-lib: $(B)/liboverlay.so
+lib: $(B)/liboverlay.so $(B)/overlay-supervise
 
-$(B)/%.o: %.c $(wildcard core/*.h shim/*.h)
+$(B)/%.o: %.c $(wildcard core/*.h shim/*.h supervisor/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/liboverlay.so: $(CORE_O) $(SHIM_O)
 	$(CC) $(CFLAGS) -shared -Wl,-z,defs -Wl,-soname,liboverlay.so -o $@ $^ $(LDLIBS)
+
+# The supervisor: the second front end of core/, for programs the library
+# cannot enter (supervisor/supervise.h).  Static, so that the LD_PRELOAD it
+# passes on to its target never loads the library into the supervisor.
+$(B)/overlay-supervise: $(CORE_O) $(SUP_O)
+	$(CC) $(CFLAGS) -static -o $@ $^
 
 $(B)/unit_tests: $(CORE_O) $(UNIT_O)
 	$(CC) $(CFLAGS) -o $@ $^ -lcriterion
@@ -54,6 +62,12 @@ $(AB)/%.o: %.c $(wildcard core/*.h shim/*.h)
 $(AB)/liboverlay.so: $(CORE:%.c=$(AB)/%.o) $(SHIM:%.c=$(AB)/%.o)
 	$(CC) $(CFLAGS) $(SAN) -shared -Wl,-soname,liboverlay.so -o $@ $^ $(LDLIBS)
 
+# The exec wrappers look for the supervisor beside the library: each
+# sanitizer build gets a copy (the supervisor itself is not instrumented).
+$(AB)/overlay-supervise $(TB)/overlay-supervise: $(B)/overlay-supervise
+	@mkdir -p $(dir $@)
+	cp $< $@
+
 $(AB)/unit_tests: $(CORE:%.c=$(AB)/%.o) $(UNIT:%.c=$(AB)/%.o)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ -lcriterion
 
@@ -62,7 +76,7 @@ test: test-unit test-integration test-fuzz
 test-unit: $(B)/unit_tests
 	$(B)/unit_tests --jobs 2
 
-test-integration: $(B)/liboverlay.so
+test-integration: $(B)/liboverlay.so $(B)/overlay-supervise
 	OVERLAY_LIB=$(abspath $(B)/liboverlay.so) tests/integration/run.sh
 
 $(TB)/%.o: %.c $(wildcard core/*.h shim/*.h)
@@ -74,7 +88,7 @@ $(TB)/liboverlay.so: $(CORE:%.c=$(TB)/%.o) $(SHIM:%.c=$(TB)/%.o)
 
 # The race tests with the library built with ThreadSanitizer (its runtime
 # preloaded first); any report fails the run.
-test-tsan: $(TB)/liboverlay.so
+test-tsan: $(TB)/liboverlay.so $(TB)/overlay-supervise
 	OVERLAY_SANITIZE=thread OVERLAY_LIB=$(abspath $(TB)/liboverlay.so) tests/integration/run.sh t_races
 
 test-fuzz: $(B)/liboverlay.so
@@ -91,11 +105,11 @@ stress: $(B)/liboverlay.so
 fuzz: $(B)/liboverlay.so
 	FUZZ_OPS=$(FUZZ_OPS) python3 tests/fuzz/fuzz.py --lib $(abspath $(B)/liboverlay.so) --minimize
 
-test-asan: $(AB)/unit_tests $(AB)/liboverlay.so
+test-asan: $(AB)/unit_tests $(AB)/liboverlay.so $(AB)/overlay-supervise
 	ASAN_OPTIONS=detect_leaks=1 $(AB)/unit_tests --jobs 2
 	OVERLAY_SANITIZE=1 OVERLAY_LIB=$(abspath $(AB)/liboverlay.so) tests/integration/run.sh
 
-test-valgrind: $(B)/liboverlay.so
+test-valgrind: $(B)/liboverlay.so $(B)/overlay-supervise
 	OVERLAY_LIB=$(abspath $(B)/liboverlay.so) tests/valgrind.sh
 
 demo: $(B)/liboverlay.so
@@ -119,10 +133,11 @@ SUBS        := $(notdir $(wildcard scripts/overlay-run.d/*.sh))
 from_bin     = $(shell realpath -m --relative-to='$(BINDIR)' '$(1)')
 
 .PHONY: uninstall
-install: $(B)/liboverlay.so
+install: $(B)/liboverlay.so $(B)/overlay-supervise
 	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(LIBDIR)' '$(DESTDIR)$(SUBDIR)' \
 		'$(DESTDIR)$(MANDIR)/man1' '$(DESTDIR)$(MANDIR)/man7' '$(DESTDIR)$(BASHCOMPDIR)'
 	install -m 0644 $(B)/liboverlay.so '$(DESTDIR)$(LIBDIR)/liboverlay.so'
+	install -m 0755 $(B)/overlay-supervise '$(DESTDIR)$(LIBDIR)/overlay-supervise'
 	sed "s|^INSTALLED_LIB=.*|INSTALLED_LIB='$(call from_bin,$(LIBDIR))' INSTALLED_SUB='$(call from_bin,$(SUBDIR))'|" \
 		scripts/overlay-run >'$(DESTDIR)$(BINDIR)/overlay-run.tmp'
 	chmod 0755 '$(DESTDIR)$(BINDIR)/overlay-run.tmp'
@@ -134,6 +149,7 @@ install: $(B)/liboverlay.so
 
 uninstall:
 	rm -f '$(DESTDIR)$(BINDIR)/overlay-run' '$(DESTDIR)$(LIBDIR)/liboverlay.so' \
+		'$(DESTDIR)$(LIBDIR)/overlay-supervise' \
 		$(SUBS:%='$(DESTDIR)$(SUBDIR)/%') '$(DESTDIR)$(MANDIR)/man1/overlay-run.1' \
 		'$(DESTDIR)$(MANDIR)/man7/liboverlay.7' '$(DESTDIR)$(BASHCOMPDIR)/overlay-run'
 	rmdir '$(DESTDIR)$(SUBDIR)' '$(DESTDIR)$(DATADIR)/liboverlay' 2>/dev/null || true

@@ -142,6 +142,7 @@ static const char *const shim_keep_name[SHIM_NKEEP] = {
 };
 static char *shim_keep[SHIM_NKEEP]; /* "NAME=value", NULL when it was unset */
 static char *shim_self;    /* our file, as the loader named it */
+static char *shim_sup;     /* the supervisor beside it, for static programs */
 static char *shim_preload; /* what a child's LD_PRELOAD must begin with when
 			      it lacks us: the load-time value if it names
 			      us (an ASan runtime before us stays first) */
@@ -207,6 +208,16 @@ __attribute__((constructor)) static void shim_exec_start(void)
 	if (dladdr((void *)shim_exec_start, &info) && info.dli_fname &&
 	    info.dli_fname[0])
 		shim_self = shim_concat(info.dli_fname, "", "");
+	if (shim_self) {
+		const char *slash = strrchr(shim_self, '/');
+		size_t dir = slash ? (size_t)(slash - shim_self) : 0;
+		char sup[PATH_MAX];
+		if (dir + sizeof "/overlay-supervise" <= sizeof sup) {
+			memcpy(sup, shim_self, dir);
+			memcpy(sup + dir, "/overlay-supervise", sizeof "/overlay-supervise");
+			shim_sup = shim_concat(slash ? sup : sup + 1, "", "");
+		}
+	}
 	if (pl && *pl && (!shim_self || shim_preload_has(pl, shim_self)))
 		shim_preload = shim_concat(pl, "", "");
 	else if (shim_self)
@@ -366,6 +377,7 @@ struct shim_exec {
 	struct ovl_res r;
 	char line[SHIM_DEPTH][SHIM_LINE];
 	char name[PATH_MAX]; /* the first script's name, for its interpreter */
+	char prog[PATH_MAX]; /* a supervised program's absolute path */
 };
 
 static void shim_exec_init(struct shim_exec *x, int dirfd, const char *path,
@@ -384,7 +396,7 @@ static void shim_exec_init(struct shim_exec *x, int dirfd, const char *path,
 	shim_mem_init(&x->mem);
 }
 
-enum { SHIM_ELF_NOT, SHIM_ELF_OK, SHIM_ELF_STATIC, SHIM_ELF_FOREIGN };
+enum { SHIM_ELF_NOT, SHIM_ELF_OK, SHIM_ELF_STATIC, SHIM_ELF_FOREIGN, SHIM_ELF_GO };
 
 #if defined(__x86_64__)
 #define SHIM_MACHINE EM_X86_64
@@ -392,13 +404,35 @@ enum { SHIM_ELF_NOT, SHIM_ELF_OK, SHIM_ELF_STATIC, SHIM_ELF_FOREIGN };
 #define SHIM_MACHINE EM_AARCH64
 #endif
 
-/* Can the loader put us into this ELF program?  Not without PT_INTERP
- * (static, static-pie), nor into another class or machine.  Anything we
- * cannot read cleanly is left to the kernel. */
+/* A note segment of the program names "Go" (its build ID): Go's runtime
+ * makes its own system calls, even in a dynamically linked (cgo) binary. */
+static int shim_go_note(int fd, const Elf64_Phdr *ph)
+{
+	unsigned char b[256];
+	size_t len = ph->p_filesz < sizeof b ? (size_t)ph->p_filesz : sizeof b;
+
+	if (sys_pread(fd, b, len, (off_t)ph->p_offset) != (long)len)
+		return 0;
+	for (size_t at = 0; at + 12 <= len;) {
+		uint32_t namesz, descsz;
+		memcpy(&namesz, b + at, 4);
+		memcpy(&descsz, b + at + 4, 4);
+		if ((namesz == 3 || namesz == 4) && at + 15 <= len && memcmp(b + at + 12, "Go", 3) == 0)
+			return 1;
+		at += 12 + ((namesz + 3) & ~3u) + ((descsz + 3) & ~3u);
+	}
+	return 0;
+}
+
+/* Can the loader put us into this ELF program, and does the program then
+ * call through libc?  Not without PT_INTERP (static, static-pie), nor in
+ * another class or machine; a Go program has the loader but not libc's
+ * calls.  Anything we cannot read cleanly is left to the kernel. */
 static int shim_elf(int fd, const unsigned char *buf, long n)
 {
 	Elf64_Ehdr eh;
-	Elf64_Phdr ph[16];
+	Elf64_Phdr ph[16], note[4];
+	int interp = 0, notes = 0;
 
 	if (n < EI_NIDENT || memcmp(buf, ELFMAG, SELFMAG) != 0)
 		return SHIM_ELF_NOT;
@@ -417,12 +451,19 @@ static int shim_elf(int fd, const unsigned char *buf, long n)
 		long want = (long)(k * sizeof ph[0]);
 		if (sys_pread(fd, ph, (size_t)want, (off_t)(eh.e_phoff + i * sizeof ph[0])) != want)
 			return SHIM_ELF_OK;
-		for (unsigned j = 0; j < k; j++)
-			if (ph[j].p_type == PT_INTERP)
-				return SHIM_ELF_OK;
+		for (unsigned j = 0; j < k; j++) {
+			interp |= ph[j].p_type == PT_INTERP;
+			if (ph[j].p_type == PT_NOTE && notes < 4)
+				note[notes++] = ph[j];
+		}
 		i += k;
 	}
-	return SHIM_ELF_STATIC;
+	if (!interp)
+		return SHIM_ELF_STATIC;
+	for (int i = 0; i < notes; i++)
+		if (shim_go_note(fd, &note[i]))
+			return SHIM_ELF_GO;
+	return SHIM_ELF_OK;
 }
 
 static void shim_refuse(struct shim_exec *x, int kind)
@@ -594,6 +635,65 @@ static int shim_locate(struct shim_exec *x, int flags)
 	return 0;
 }
 
+/* A statically linked program, or a Go one, runs under the supervisor,
+ * which answers its system calls through the same core (supervisor/): x becomes
+ * `overlay-supervise --argv0 ARGV0 PROGRAM ARG...`.  0, or -ENOEXEC when
+ * there is no supervisor beside the library (the program is refused). */
+static int shim_supervise(struct shim_exec *x, int kind)
+{
+	size_t argc = shim_count(x->argv), len = strlen(x->path);
+	char **v;
+
+	if (kind == SHIM_ELF_FOREIGN || !shim_sup || x->fd >= 0 ||
+	    OVL_SC(SYS_faccessat, AT_FDCWD, shim_sup, X_OK, 0, 0, 0) != 0)
+		goto refuse;
+	if (x->path[0] == '/' && x->dirfd == AT_FDCWD && len < sizeof x->prog)
+		memcpy(x->prog, x->path, len + 1);
+	else if (ovl_absolute(x->dirfd, x->path, x->prog, sizeof x->prog) != 0)
+		goto refuse;
+	if (!(v = shim_alloc_ptrs(&x->mem, argc + 5)))
+		return -E2BIG;
+	v[0] = shim_sup;
+	v[1] = (char *)"--argv0";
+	v[2] = argc ? x->argv[0] : x->prog;
+	v[3] = x->prog;
+	for (size_t i = 1; i <= argc; i++)
+		v[i + 3] = x->argv[i];
+	if (argc == 0)
+		v[4] = NULL;
+	x->argv = v;
+	x->path = shim_sup;
+	x->dirfd = AT_FDCWD;
+	x->resolved = 1;
+	x->interp = 1;
+	x->elf = 0;
+	return 0;
+refuse:
+	if (kind == SHIM_ELF_GO)
+		return 0; /* runs as it is: the loader puts us in, unheard */
+	shim_refuse(x, kind);
+	return -ENOEXEC;
+}
+
+/* What kind of program a host file outside every mount is: a static one
+ * must not run unseen wherever it lies (/usr/bin/busybox, Go's tools). */
+static int shim_host_kind(struct shim_exec *x)
+{
+	unsigned char buf[SHIM_LINE];
+	int fd = x->fd >= 0 ? x->fd
+			    : sys_openat(x->dirfd, x->path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+	long n;
+
+	if (fd < 0)
+		return SHIM_ELF_NOT;
+	memset(buf, 0, sizeof buf);
+	n = sys_pread(fd, buf, sizeof buf, 0);
+	int kind = n > 0 ? shim_elf(fd, buf, n) : SHIM_ELF_NOT;
+	if (fd != x->fd)
+		sys_close(fd);
+	return kind;
+}
+
 /* Decide what to run.  0 or -errno; a refused program is -ENOEXEC with
  * x->refused set. */
 static int shim_plan(struct shim_exec *x, int flags)
@@ -605,6 +705,10 @@ static int shim_plan(struct shim_exec *x, int flags)
 
 	if (rc < 0)
 		return rc;
+	if (rc == OVL_PASS && x->fd < 0) {
+		int kind = shim_host_kind(x);
+		return kind == SHIM_ELF_STATIC || kind == SHIM_ELF_GO ? shim_supervise(x, kind) : 0;
+	}
 	for (int depth = 0; rc == 0; depth++) {
 		char *interp, *arg;
 		int fd, kind, native, err;
@@ -613,10 +717,8 @@ static int shim_plan(struct shim_exec *x, int flags)
 		kind = n > 0 ? shim_elf(fd, buf, n) : SHIM_ELF_NOT;
 		if (fd >= 0 && !(depth == 0 && x->fd >= 0))
 			sys_close(fd);
-		if (kind == SHIM_ELF_STATIC || kind == SHIM_ELF_FOREIGN) {
-			shim_refuse(x, kind);
-			return -ENOEXEC;
-		}
+		if (kind == SHIM_ELF_STATIC || kind == SHIM_ELF_FOREIGN || kind == SHIM_ELF_GO)
+			return shim_supervise(x, kind);
 		if (kind == SHIM_ELF_OK && x->resolved && x->r.m)
 			x->elf = 1; /* its RUNPATH may point into a mount */
 		if (n <= 0 || kind != SHIM_ELF_NOT)

@@ -45,10 +45,11 @@ test_exec_from_upper() {
 	expect_out "built path"
 }
 
-# A statically linked program cannot be intercepted: started inside the
-# overlay it is refused with a clear message rather than let loose on the
-# lowers.
-test_static_program_refused() {
+# A statically linked program cannot be intercepted by the library: started
+# inside the overlay it runs under the supervisor (its write lands in the
+# upper), and where no supervisor lies beside the library it is refused
+# with a clear message rather than let loose on the lowers.
+test_static_program_supervised_or_refused() {
 	needs_wrapper execve "static programs are not detected"
 	command -v cc >/dev/null || skip "cc is not installed"
 	put "$T/escape.c" '#include <stdio.h>' \
@@ -57,7 +58,16 @@ test_static_program_refused() {
 	cc -o "$L/dynamic" "$T/escape.c"
 	freeze "$L"
 	ovl ./static
-	[[ $RC != 0 ]] || fail "a static program ran inside the overlay"
+	expect_rc 0
+	expect_out ran
+	expect_file "$U/escaped" x
+	expect_missing "$L/escaped"
+	rm -f "$U/escaped"
+	# the library alone, without the supervisor beside it
+	mkdir "$T/alone"
+	cp "$OVERLAY_LIB" "$T/alone/liboverlay.so"
+	OVERLAY_LIB=$T/alone/liboverlay.so ovl ./static
+	[[ $RC != 0 ]] || fail "a static program ran inside the overlay without a supervisor"
 	expect_err_has "liboverlay: "
 	expect_err_has "statically linked"
 	[[ $OUT != *ran* ]] || fail "the static program ran: $OUT"

@@ -1,0 +1,588 @@
+/*
+ * One handler per family of path calls: core says where the call lands,
+ * we make it there and answer with its result.  A path that never touches
+ * a mount continues in the kernel when the target gave it absolute; a
+ * relative one is made here, on the absolute path, since the kernel would
+ * resolve it from its own cwd, which need not be the view's (target.c).
+ *
+ * Not yet answered here (they continue in the kernel): the xattr calls,
+ * execve of a file whose view differs from the host path, the descriptor
+ * forms (fchmod, futimens, fstat's origin inode), openat2's RESOLVE_ flags.
+ * Every handler runs in the one thread that serves all targets, so none may
+ * wait on another target (a FIFO's open, below).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <utime.h>
+
+#include "supervise.h"
+#include "sys.h"
+
+#define ARG(i) (c->req->data.args[(i)])
+/* A handler's answer besides a result or -errno: the kernel makes the
+ * call (out of the range of both). */
+#define CONTINUE (-(1L << 40))
+
+/* The path argument at addr, from dirfd, as an absolute view path. */
+static int path_arg(struct sup_call *c, int dirfd, uint64_t addr, char *abs, int *relative)
+{
+	char path[OVL_PATH_MAX];
+	int rc = sup_read_path(c, addr, path, sizeof path);
+
+	if (rc < 0)
+		return rc;
+	if (path[0] == '\0')
+		return -ENOENT;
+	*relative = path[0] != '/';
+	return sup_absolute(c, dirfd, path, abs, OVL_PATH_MAX);
+}
+
+/* What an intent answered, for a call made on r->real: OVL_PASS becomes
+ * CONTINUE for an absolute path, else the host path itself. */
+static long host_or_continue(int rc, int relative, const char *abs, struct ovl_res *r)
+{
+	if (rc != OVL_PASS)
+		return rc;
+	if (!relative)
+		return CONTINUE;
+	r->m = NULL;
+	r->layer = -1;
+	snprintf(r->real, sizeof r->real, "%s", abs);
+	return 0;
+}
+
+static long sc_ret(long v)
+{
+	return v < 0 ? -errno : v;
+}
+
+/* ---- open ------------------------------------------------------------- */
+
+static long do_open(struct sup_call *c, int dirfd, uint64_t addr, int flags, mode_t mode)
+{
+	char abs[OVL_PATH_MAX];
+	struct ovl_res r;
+	int rel;
+	long rc = path_arg(c, dirfd, addr, abs, &rel);
+
+	if (rc < 0)
+		return rc;
+	rc = host_or_continue(ovl_for_open(AT_FDCWD, abs, flags, &r), rel, abs, &r);
+	if (rc != 0)
+		return rc;
+	if (flags & (O_CREAT | O_TMPFILE))
+		umask(sup_umask(c));
+	/* ours closes on our exec; O_NOCTTY: a terminal must not become ours;
+	 * a FIFO's open would wait for its other end, and with it every
+	 * target: a reader does not wait (its reads do, once a writer came),
+	 * a writer without a reader fails as a non-blocking one would */
+	int fifo = S_ISFIFO(r.type) && !(flags & O_NONBLOCK);
+	int fd = open(r.real, (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY | (fifo ? O_NONBLOCK : 0), mode);
+	if (fd >= 0 && fifo)
+		fcntl(fd, F_SETFL, flags & ~O_ACCMODE & ~O_CLOEXEC);
+	int err = fd < 0 ? -errno : 0;
+	ovl_open_done(&r, fd < 0 ? err : 0);
+	if (fd < 0)
+		return err;
+	struct seccomp_notif_addfd add = {
+		.id = c->req->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (unsigned)fd,
+		.newfd_flags = (unsigned)(flags & O_CLOEXEC),
+	};
+	long v = ioctl(c->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	err = v < 0 ? -errno : 0;
+	close(fd);
+	if (v >= 0)
+		c->done = 1;
+	return err;
+}
+
+static long h_open(struct sup_call *c)
+{
+	switch (c->req->data.nr) {
+	case SYS_open: return do_open(c, AT_FDCWD, ARG(0), (int)ARG(1), (mode_t)ARG(2));
+	case SYS_creat: return do_open(c, AT_FDCWD, ARG(0), O_CREAT | O_WRONLY | O_TRUNC, (mode_t)ARG(1));
+	case SYS_openat: return do_open(c, (int)ARG(0), ARG(1), (int)ARG(2), (mode_t)ARG(3));
+	}
+	struct open_how how = { 0 };
+	if (ARG(3) < sizeof how || sup_read(c, ARG(2), &how, sizeof how) < 0)
+		return -EINVAL;
+	if (how.resolve)
+		return CONTINUE;
+	return do_open(c, (int)ARG(0), ARG(1), (int)how.flags, (mode_t)how.mode);
+}
+
+/* ---- looking ---------------------------------------------------------- */
+
+/* The lookup of a call that only looks; at: its AT_ flags. */
+static long look(struct sup_call *c, int dirfd, uint64_t addr, int at, int extra, struct ovl_res *r)
+{
+	char abs[OVL_PATH_MAX];
+	int rel, rc = path_arg(c, dirfd, addr, abs, &rel);
+
+	if (rc < 0)
+		return rc;
+	int fl = ((at & AT_SYMLINK_NOFOLLOW) ? OVL_NOFOLLOW : 0) | extra;
+	return host_or_continue(ovl_for_read(AT_FDCWD, abs, fl, r), rel, abs, r);
+}
+
+/* The descriptor form (AT_EMPTY_PATH with "") is the kernel's. */
+static int fd_form(struct sup_call *c, uint64_t addr, int at)
+{
+	char ch = 1;
+	return (at & AT_EMPTY_PATH) && sup_read(c, addr, &ch, 1) == 0 && ch == '\0';
+}
+
+static long do_stat(struct sup_call *c, int dirfd, uint64_t addr, uint64_t buf, int at)
+{
+	struct ovl_res r;
+	struct stat st;
+
+	if (fd_form(c, addr, at))
+		return CONTINUE;
+	long rc = look(c, dirfd, addr, at, OVL_STAT, &r);
+	if (rc != 0)
+		return rc;
+	if (r.have_st)
+		st = r.st;
+	else if (fstatat(AT_FDCWD, r.real, &st, at & AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	ovl_fix_stat(&r, &st);
+	return sup_write(c, buf, &st, sizeof st);
+}
+
+static long h_stat(struct sup_call *c)
+{
+	switch (c->req->data.nr) {
+	case SYS_stat: return do_stat(c, AT_FDCWD, ARG(0), ARG(1), 0);
+	case SYS_lstat: return do_stat(c, AT_FDCWD, ARG(0), ARG(1), AT_SYMLINK_NOFOLLOW);
+	}
+	return do_stat(c, (int)ARG(0), ARG(1), ARG(2), (int)ARG(3));
+}
+
+static long h_statx(struct sup_call *c)
+{
+	int at = (int)ARG(2);
+	struct ovl_res r;
+	struct statx stx;
+
+	if (fd_form(c, ARG(1), at))
+		return CONTINUE;
+	long rc = look(c, (int)ARG(0), ARG(1), at, 0, &r);
+	if (rc != 0)
+		return rc;
+	if (statx(AT_FDCWD, r.real, at & ~AT_EMPTY_PATH, (unsigned)ARG(3), &stx) < 0)
+		return -errno;
+	/* as the preload library's statx: one link for a merged directory,
+	 * the origin's inode number for a copy */
+	if (ovl_is_merged_dir(&r))
+		stx.stx_nlink = 1;
+	uint64_t o = ovl_origin(&r);
+	if (o && (stx.stx_mask & STATX_INO))
+		stx.stx_ino = o;
+	return sup_write(c, ARG(4), &stx, sizeof stx);
+}
+
+static long h_access(struct sup_call *c)
+{
+	long nr = c->req->data.nr;
+	int dirfd = nr == SYS_access ? AT_FDCWD : (int)ARG(0);
+	uint64_t addr = nr == SYS_access ? ARG(0) : ARG(1);
+	int mode = (int)(nr == SYS_access ? ARG(1) : ARG(2));
+	int at = nr == SYS_faccessat2 ? (int)ARG(3) : 0;
+	struct ovl_res r;
+
+	if (fd_form(c, addr, at))
+		return CONTINUE;
+	long rc = look(c, dirfd, addr, at, 0, &r);
+	if (rc != 0)
+		return rc;
+	return sc_ret(syscall(SYS_faccessat2, AT_FDCWD, r.real, mode, at));
+}
+
+static long h_readlink(struct sup_call *c)
+{
+	int at = c->req->data.nr == SYS_readlinkat;
+	uint64_t addr = ARG(at), buf = ARG(at + 1);
+	size_t size = (size_t)ARG(at + 2);
+	char out[OVL_PATH_MAX];
+	struct ovl_res r;
+
+	if ((long)size <= 0)
+		return -EINVAL;
+	if (at && fd_form(c, addr, AT_EMPTY_PATH))
+		return CONTINUE;
+	long rc = look(c, at ? (int)ARG(0) : AT_FDCWD, addr, AT_SYMLINK_NOFOLLOW, 0, &r);
+	if (rc != 0)
+		return rc;
+	ssize_t n = readlink(r.real, out, size < sizeof out ? size : sizeof out);
+	if (n < 0)
+		return -errno;
+	rc = sup_write(c, buf, out, (size_t)n);
+	return rc < 0 ? rc : n;
+}
+
+/* ---- listings --------------------------------------------------------- */
+
+/* A merged directory is listed here; the position is the description's
+ * offset (the entry index), which the target's own lseek and rewinddir
+ * move as they would the kernel's. */
+static long h_getdents(struct sup_call *c)
+{
+	int tfd = (int)ARG(0);
+	size_t count = (size_t)ARG(2);
+	char virt[OVL_PATH_MAX], link[64], real[OVL_PATH_MAX];
+	struct ovl_res r;
+	struct ovl_dir *list;
+
+	snprintf(link, sizeof link, "/proc/%d/fd/%d", (int)c->req->pid, tfd);
+	ssize_t n = readlink(link, real, sizeof real - 1);
+	if (n <= 0)
+		return CONTINUE;
+	real[n] = '\0';
+	if (ovl_virtual_of(real, virt, sizeof virt) != 0 ||
+	    ovl_for_read(AT_FDCWD, virt, 0, &r) != 0 || !ovl_is_merged_dir(&r))
+		return CONTINUE;
+	int fd = sup_fd_get(c, tfd);
+	if (fd < 0)
+		return CONTINUE;
+	long rc = ovl_dir_read(&r, &list);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	off_t pos = lseek(fd, 0, SEEK_CUR);
+	char *out = malloc(count < 65536 ? count : 65536);
+	size_t room = count < 65536 ? count : 65536, used = 0;
+	for (size_t i = pos < 0 ? list->count : (size_t)pos; out && i < list->count; i++) {
+		const struct ovl_dirent *e = &list->ents[i];
+		size_t len = (offsetof(struct dirent64, d_name) + e->namelen + 1 + 7) & ~(size_t)7;
+		if (used + len > room) {
+			if (used == 0)
+				rc = -EINVAL;
+			break;
+		}
+		struct dirent64 *d = (struct dirent64 *)(out + used);
+		memset(d, 0, len);
+		d->d_ino = e->ino;
+		d->d_off = (off_t)i + 1;
+		d->d_reclen = (unsigned short)len;
+		d->d_type = e->type;
+		memcpy(d->d_name, e->name, e->namelen);
+		used += len;
+		pos = (off_t)i + 1;
+	}
+	if (!out)
+		rc = -ENOMEM;
+	if (rc >= 0 && used) {
+		rc = sup_write(c, ARG(1), out, used);
+		if (rc == 0) {
+			lseek(fd, pos, SEEK_SET);
+			rc = (long)used;
+		}
+	}
+	free(out);
+	ovl_dir_free(list);
+	close(fd);
+	return rc;
+}
+
+/* ---- changes ---------------------------------------------------------- */
+
+/* One or two paths of a change, absolute; *all_abs: the target gave them
+ * absolute (a call outside every mount can then continue). */
+static int change_paths(struct sup_call *c, int d1, uint64_t p1, int d2, uint64_t p2,
+			char *a1, char *a2, int *all_abs)
+{
+	int rel1 = 0, rel2 = 0, rc = path_arg(c, d1, p1, a1, &rel1);
+
+	if (rc == 0 && a2)
+		rc = path_arg(c, d2, p2, a2, &rel2);
+	*all_abs = !rel1 && !rel2;
+	return rc;
+}
+
+/* A core change's answer: OVL_PASS (no mount touched) is made in the
+ * kernel, by the target or here. */
+#define CHANGE(core_call, host_call)                                          \
+	do {                                                                  \
+		long v_ = (core_call);                                        \
+		if (v_ != OVL_PASS)                                           \
+			return v_;                                            \
+		if (all_abs)                                                  \
+			return CONTINUE;                                      \
+		return sc_ret(host_call);                                     \
+	} while (0)
+
+static long h_mkdir(struct sup_call *c)
+{
+	int at = c->req->data.nr == SYS_mkdirat;
+	char a[OVL_PATH_MAX];
+	int all_abs, rc = change_paths(c, at ? (int)ARG(0) : AT_FDCWD, ARG(at), 0, 0, a, NULL, &all_abs);
+	mode_t mode = (mode_t)ARG(at + 1);
+
+	if (rc < 0)
+		return rc;
+	umask(sup_umask(c));
+	CHANGE(ovl_mkdir(AT_FDCWD, a, mode), mkdir(a, mode));
+}
+
+static long h_mknod(struct sup_call *c)
+{
+	int at = c->req->data.nr == SYS_mknodat;
+	char a[OVL_PATH_MAX];
+	int all_abs, rc = change_paths(c, at ? (int)ARG(0) : AT_FDCWD, ARG(at), 0, 0, a, NULL, &all_abs);
+	mode_t mode = (mode_t)ARG(at + 1);
+	dev_t dev = (dev_t)ARG(at + 2);
+
+	if (rc < 0)
+		return rc;
+	umask(sup_umask(c));
+	CHANGE(ovl_mknod(AT_FDCWD, a, mode, dev), mknod(a, mode, dev));
+}
+
+static long h_unlink(struct sup_call *c)
+{
+	long nr = c->req->data.nr;
+	int at = nr == SYS_unlinkat;
+	int flags = nr == SYS_rmdir ? AT_REMOVEDIR : at ? (int)ARG(2) : 0;
+	char a[OVL_PATH_MAX];
+	int all_abs, rc = change_paths(c, at ? (int)ARG(0) : AT_FDCWD, ARG(at), 0, 0, a, NULL, &all_abs);
+
+	if (rc < 0)
+		return rc;
+	CHANGE(ovl_unlink(AT_FDCWD, a, flags), unlinkat(AT_FDCWD, a, flags));
+}
+
+static long h_rename(struct sup_call *c)
+{
+	int at = c->req->data.nr != SYS_rename;
+	unsigned flags = c->req->data.nr == SYS_renameat2 ? (unsigned)ARG(4) : 0;
+	char a[OVL_PATH_MAX], b[OVL_PATH_MAX];
+	int all_abs, rc = at ? change_paths(c, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3), a, b, &all_abs)
+			     : change_paths(c, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), a, b, &all_abs);
+
+	if (rc < 0)
+		return rc;
+	CHANGE(ovl_rename(AT_FDCWD, a, AT_FDCWD, b, flags), syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, flags));
+}
+
+static long h_link(struct sup_call *c)
+{
+	int at = c->req->data.nr == SYS_linkat;
+	int flags = at ? (int)ARG(4) : 0;
+	char a[OVL_PATH_MAX], b[OVL_PATH_MAX];
+
+	if (at && fd_form(c, ARG(1), flags))
+		return CONTINUE;
+	int all_abs, rc = at ? change_paths(c, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3), a, b, &all_abs)
+			     : change_paths(c, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), a, b, &all_abs);
+	if (rc < 0)
+		return rc;
+	CHANGE(ovl_link(AT_FDCWD, a, AT_FDCWD, b, flags), linkat(AT_FDCWD, a, AT_FDCWD, b, flags));
+}
+
+static long h_symlink(struct sup_call *c)
+{
+	int at = c->req->data.nr == SYS_symlinkat;
+	char target[OVL_PATH_MAX], a[OVL_PATH_MAX];
+	int rc = sup_read_path(c, ARG(0), target, sizeof target), all_abs;
+
+	if (rc < 0)
+		return rc;
+	rc = change_paths(c, at ? (int)ARG(1) : AT_FDCWD, ARG(at ? 2 : 1), 0, 0, a, NULL, &all_abs);
+	if (rc < 0)
+		return rc;
+	CHANGE(ovl_symlink(target, AT_FDCWD, a), symlink(target, a));
+}
+
+/* In-place changes: the object is copied up, then changed in the upper. */
+static long for_write(struct sup_call *c, int dirfd, uint64_t addr, int at, int extra,
+		      struct ovl_res *r)
+{
+	char abs[OVL_PATH_MAX];
+	int rel, rc = path_arg(c, dirfd, addr, abs, &rel);
+
+	if (rc < 0)
+		return rc;
+	int fl = ((at & AT_SYMLINK_NOFOLLOW) ? OVL_NOFOLLOW : 0) | extra;
+	return host_or_continue(ovl_for_write(AT_FDCWD, abs, fl, r), rel, abs, r);
+}
+
+static long h_chmod(struct sup_call *c)
+{
+	int at = c->req->data.nr == SYS_fchmodat;
+	struct ovl_res r;
+	long rc = for_write(c, at ? (int)ARG(0) : AT_FDCWD, ARG(at), 0, 0, &r);
+
+	return rc != 0 ? rc : sc_ret(chmod(r.real, (mode_t)ARG(at + 1)));
+}
+
+static long h_chown(struct sup_call *c)
+{
+	long nr = c->req->data.nr;
+	int at = nr == SYS_fchownat;
+	int flags = at ? (int)ARG(4) : nr == SYS_lchown ? AT_SYMLINK_NOFOLLOW : 0;
+	struct ovl_res r;
+
+	if (at && fd_form(c, ARG(1), flags))
+		return CONTINUE;
+	long rc = for_write(c, at ? (int)ARG(0) : AT_FDCWD, ARG(at), flags, 0, &r);
+	return rc != 0 ? rc : sc_ret(fchownat(AT_FDCWD, r.real, (uid_t)ARG(at + 1),
+					      (gid_t)ARG(at + 2), flags & AT_SYMLINK_NOFOLLOW));
+}
+
+static long h_truncate(struct sup_call *c)
+{
+	struct ovl_res r;
+	long rc = for_write(c, AT_FDCWD, ARG(0), 0, ARG(1) == 0 ? OVL_NODATA : 0, &r);
+
+	return rc != 0 ? rc : sc_ret(truncate(r.real, (off_t)ARG(1)));
+}
+
+/* utimensat and its older forms, as times for utimensat (NULL: now). */
+static long h_utimes(struct sup_call *c)
+{
+	long nr = c->req->data.nr;
+	int dirfd = nr == SYS_utimensat || nr == SYS_futimesat ? (int)ARG(0) : AT_FDCWD;
+	uint64_t addr = dirfd == AT_FDCWD && nr != SYS_utimensat ? ARG(0) : ARG(1);
+	uint64_t times = nr == SYS_utimensat || nr == SYS_futimesat ? ARG(2) : ARG(1);
+	int at = nr == SYS_utimensat ? (int)ARG(3) : 0;
+	struct timespec ts[2], *tp = NULL;
+	struct ovl_res r;
+
+	if (nr == SYS_futimesat && dirfd != AT_FDCWD)
+		addr = ARG(1);
+	if (!addr)
+		return CONTINUE; /* the descriptor form */
+	if (times) {
+		int rc = 0;
+		if (nr == SYS_utimensat) {
+			rc = sup_read(c, times, ts, sizeof ts);
+		} else if (nr == SYS_utime) {
+			struct utimbuf u;
+			rc = sup_read(c, times, &u, sizeof u);
+			ts[0] = (struct timespec){ u.actime, 0 };
+			ts[1] = (struct timespec){ u.modtime, 0 };
+		} else {
+			struct timeval tv[2];
+			rc = sup_read(c, times, tv, sizeof tv);
+			for (int i = 0; i < 2; i++)
+				ts[i] = (struct timespec){ tv[i].tv_sec, tv[i].tv_usec * 1000 };
+		}
+		if (rc < 0)
+			return rc;
+		tp = ts;
+	}
+	long rc = for_write(c, dirfd, addr, at, 0, &r);
+	return rc != 0 ? rc : sc_ret(utimensat(AT_FDCWD, r.real, tp, at & AT_SYMLINK_NOFOLLOW));
+}
+
+/* ---- the working directory -------------------------------------------- */
+
+static long h_chdir(struct sup_call *c)
+{
+	struct ovl_res r;
+	char virt[OVL_PATH_MAX];
+
+	if (c->req->data.nr == SYS_fchdir) {
+		c->proc->cwd_real = 2; /* read back at the next relative path */
+		return CONTINUE;
+	}
+	long rc = look(c, AT_FDCWD, ARG(0), 0, 0, &r);
+	if (rc == CONTINUE) {
+		c->proc->cwd_real = 2;
+		return CONTINUE;
+	}
+	if (rc != 0)
+		return rc;
+	struct stat st;
+	if (stat(r.real, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (access(r.real, X_OK) < 0)
+		return -errno;
+	if (!r.m || ovl_virtual_path(&r, virt, sizeof virt) != 0)
+		snprintf(virt, sizeof virt, "%s", r.real);
+	snprintf(c->proc->cwd, sizeof c->proc->cwd, "%s", virt);
+	c->proc->cwd_real = 0;
+	return 0;
+}
+
+static long h_getcwd(struct sup_call *c)
+{
+	char abs[OVL_PATH_MAX];
+	int rc = sup_absolute(c, AT_FDCWD, ".", abs, sizeof abs);
+
+	if (rc < 0)
+		return rc;
+	size_t len = strlen(abs);
+	if (len > 2 && strcmp(abs + len - 2, "/.") == 0)
+		abs[len -= 2] = '\0';
+	if (len == 0)
+		abs[len++] = '/', abs[len] = '\0';
+	if (len + 1 > (size_t)ARG(1))
+		return -ERANGE;
+	rc = sup_write(c, ARG(0), abs, len + 1);
+	return rc < 0 ? rc : (long)(len + 1);
+}
+
+/* ---- dispatch --------------------------------------------------------- */
+
+static long dispatch(struct sup_call *c)
+{
+	switch (c->req->data.nr) {
+	case SYS_open: case SYS_openat: case SYS_openat2: case SYS_creat:
+		return h_open(c);
+	case SYS_stat: case SYS_lstat: case SYS_newfstatat:
+		return h_stat(c);
+	case SYS_statx: return h_statx(c);
+	case SYS_access: case SYS_faccessat: case SYS_faccessat2:
+		return h_access(c);
+	case SYS_readlink: case SYS_readlinkat:
+		return h_readlink(c);
+	case SYS_getdents64: return h_getdents(c);
+	case SYS_mkdir: case SYS_mkdirat: return h_mkdir(c);
+	case SYS_mknod: case SYS_mknodat: return h_mknod(c);
+	case SYS_unlink: case SYS_unlinkat: case SYS_rmdir:
+		return h_unlink(c);
+	case SYS_rename: case SYS_renameat: case SYS_renameat2:
+		return h_rename(c);
+	case SYS_link: case SYS_linkat: return h_link(c);
+	case SYS_symlink: case SYS_symlinkat: return h_symlink(c);
+	case SYS_chmod: case SYS_fchmodat: return h_chmod(c);
+	case SYS_chown: case SYS_lchown: case SYS_fchownat:
+		return h_chown(c);
+	case SYS_truncate: return h_truncate(c);
+	case SYS_utimensat: case SYS_utimes: case SYS_utime: case SYS_futimesat:
+		return h_utimes(c);
+	case SYS_chdir: case SYS_fchdir: return h_chdir(c);
+	case SYS_getcwd: return h_getcwd(c);
+	}
+	return CONTINUE;
+}
+
+void sup_handle(struct sup_call *c)
+{
+	long v = dispatch(c);
+
+	if (c->done)
+		return;
+	c->resp->id = c->req->id;
+	if (v == CONTINUE)
+		c->resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	else if (v < 0)
+		c->resp->error = (int)v;
+	else
+		c->resp->val = v;
+}

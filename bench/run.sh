@@ -8,13 +8,15 @@
 # prints one table of median wall seconds with ratios to native and to the
 # kernel.  --markdown prints the same table as Markdown (for the README).
 # Naming workloads runs only those; the ids are lstat misses find ls make
-# lstrace gitstatus gitcommit copyup sparse rm exec statout.
+# lstrace gitstatus gitcommit copyup sparse rm exec slstat gobuild statout
+# (slstat and gobuild: programs the supervisor serves).
 #
 # Environment:
 #   QUICK=1         3 runs and small sizes: about 70 s here (2 cores), 2 min
 #                   with fuse-overlayfs installed; the full run about 6 min
 #   RUNS=N          runs per cell (default 5, QUICK 3)
-#   VARIANTS="..."  a subset of: native lib base kernel fuse
+#   VARIANTS="..."  a subset of: native lib base kernel fuse proot (proot:
+#                   only when named; apt-get install proot)
 #   OVERLAY_LIB     the library (default build/liboverlay.so)
 #   OVERLAY_BASE_LIB  another build of the library, the "base" variant, run
 #                   interleaved with lib (a column and the ratio lib/base):
@@ -78,7 +80,7 @@ MIB=1048576
 #                    writes land) and PREFIX (the command prefix)
 #   teardown_V       undoes setup_V
 
-ALL_VARIANTS=(native lib base kernel fuse)
+ALL_VARIANTS=(native lib base kernel fuse proot)
 declare -A NA=()
 RUN=                                    # scratch dir of the current run
 
@@ -169,6 +171,21 @@ setup_fuse() {
 	DIR=$RUN/mnt UPPER=$RUN/upper PREFIX=()
 }
 teardown_fuse() { unmount "$RUN/mnt"; }
+
+# proot: no overlay of its own; the native copy under proot's ptrace, for
+# the cost of tracing every system call (the nearest peer of the
+# supervisor, which serves static and Go programs).
+probe_proot() {
+	command -v proot >/dev/null ||
+		{ NA[proot]="proot not installed (apt-get install proot enables this column)"; return; }
+	local out
+	out=$(timeout -k 5 30 proot true 2>&1) || NA[proot]="proot true failed: ${out:0:200}"
+}
+setup_proot() {
+	setup_native "$@" || return 1
+	PREFIX=(proot)
+}
+teardown_proot() { :; }
 
 # A fresh upper: a copy of the dataset's seed (the upper's part of merged
 # directories), or empty.
@@ -353,6 +370,21 @@ gen_sparse() { # one 1 GiB sparse file with five 4 KiB data blocks
 	done
 }
 
+gen_gomod() { # a Go module of three packages (go build in the lower)
+	local G=$WORK/ds/gomod/lower/gomod p
+	mkdir -p "$G"
+	printf 'module example.com/bench\n\ngo 1.19\n' >"$G/go.mod"
+	for p in alpha beta gamma; do
+		mkdir -p "$G/$p"
+		printf 'package %s\n\nimport "strings"\n\nfunc Name() string { return strings.ToUpper("%s") }\n' "$p" "$p" >"$G/$p/$p.go"
+	done
+	printf 'package main\n\nimport (\n\t"fmt"\n\t"example.com/bench/alpha"\n\t"example.com/bench/beta"\n\t"example.com/bench/gamma"\n)\n\nfunc main() { fmt.Println(alpha.Name(), beta.Name(), gamma.Name()) }\n' >"$G/main.go"
+	# warm the cache once, untimed (in a copy: the lower must not change)
+	cp -a "$G" "$WORK/gowarm" &&
+		(cd "$WORK/gowarm" && GOCACHE=$BENCH_GOCACHE GOFLAGS=-trimpath GOTOOLCHAIN=local GOPROXY=off go build -o prog .) &&
+		rm -rf "$WORK/gowarm"
+}
+
 gen_misc() { # a near-empty lower for the exec and pass-through loops
 	mkdir -p "$WORK/ds/misc/lower" "$WORK/outside"
 	echo hello >"$WORK/ds/misc/lower/hello"
@@ -374,7 +406,7 @@ gen_misc() { # a near-empty lower for the exec and pass-through loops
 
 WL=()
 declare -A W_DS W_RW W_LABEL W_GOAL W_TIMED W_CHECK W_POST
-declare -A W_NEEDS=([make]="make cc" [gitstatus]=git [gitcommit]=git)  # tools beyond coreutils
+declare -A W_NEEDS=([make]="make cc" [gitstatus]=git [gitcommit]=git [gobuild]=go)  # tools beyond coreutils
 wl() {
 	WL+=("$1")
 	W_DS[$1]=$2 W_RW[$1]=$3 W_LABEL[$1]=$4 W_GOAL[$1]=$5 W_TIMED[$1]=$6 W_CHECK[$1]=${7:-} W_POST[$1]=${8:-}
@@ -417,6 +449,13 @@ define_workloads() {
 		'ls -A; [[ ! -e tree ]] && echo gone'
 	wl exec misc 0 "exec /bin/true x $NEXEC" pct:5 \
 		"\"\$BENCH_H/spawn\" $NEXEC /bin/true"
+	# the supervisor's rows: a statically linked statwalk, and the Go tool
+	# (its runtime makes its own system calls) with a warm build cache
+	# outside the tree, so that a build is mostly lookups and reads
+	wl slstat tree 0 "static: lstat $NTREE lower hits" nat:2 \
+		'"$BENCH_H/statwalk-static" -l "$BENCH_LISTS/hits"'
+	wl gobuild gomod 1 "go build (cached), 4 packages" nat:2 \
+		'cd gomod && GOCACHE=$BENCH_GOCACHE GOFLAGS=-trimpath GOTOOLCHAIN=local GOPROXY=off go build -o prog . && ./prog'
 	wl statout misc 0 "stat outside mount x $NLOOP" '' \
 		"\"\$BENCH_H/statwalk\" -L $NLOOP -m \"\$BENCH_METRICS\" \"\$BENCH_OUTSIDE\""
 	# metric rows
@@ -518,6 +557,11 @@ build_helpers() {
 			cc -O2 -Wall -Wextra -o "$HB/$h" "$ROOT/bench/$h.c" || return 1
 		fi
 	done
+	# the same walk linked statically: under the library it runs supervised
+	if [[ ! -x $HB/statwalk-static || $ROOT/bench/statwalk.c -nt $HB/statwalk-static ]]; then
+		cc -O2 -Wall -Wextra -static -o "$HB/statwalk-static" "$ROOT/bench/statwalk.c" 2>/dev/null ||
+			cp "$HB/statwalk" "$HB/statwalk-static" # no libc.a: the row then measures the library
+	fi
 }
 
 # ------------------------------------------------------------ the table
@@ -693,6 +737,7 @@ main() {
 	export GIT_AUTHOR_DATE='1700000000 +0000' GIT_COMMITTER_DATE='1700000000 +0000'
 	unset BASH_ENV ENV GIT_DIR GIT_WORK_TREE
 	export BENCH_H=$HB BENCH_LISTS=$WORK/lists BENCH_OUTSIDE=$WORK/outside/file
+	export BENCH_GOCACHE=$WORK/gocache
 
 	build_helpers || { echo "bench: cannot build the helpers in $HB" >&2; exit 1; }
 	define_workloads
@@ -717,7 +762,8 @@ main() {
 	done
 	ONLY=("${keep[@]}")
 
-	local dflt=("${ALL_VARIANTS[@]}")
+	# proot (slow on every row) only when asked for
+	local dflt=(native lib base kernel fuse)
 	[[ -n ${OVERLAY_BASE_LIB:-} ]] || dflt=(native lib kernel fuse)
 	read -r -a VARIANTS <<<"${VARIANTS:-${dflt[*]}}"
 	for v in "${VARIANTS[@]}"; do in_list "$v" "${ALL_VARIANTS[@]}" || { echo "bench: no variant '$v'" >&2; exit 2; }; done

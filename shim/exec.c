@@ -644,6 +644,10 @@ static int shim_supervise(struct shim_exec *x, int kind)
 	size_t argc = shim_count(x->argv), len = strlen(x->path);
 	char **v;
 
+	struct stat a, b;
+	if (shim_sup && sys_fstatat(x->dirfd, x->path, &a, 0) == 0 &&
+	    sys_fstatat(AT_FDCWD, shim_sup, &b, 0) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return 0; /* the supervisor itself (overlay-run --supervise) */
 	if (kind == SHIM_ELF_FOREIGN || !shim_sup || x->fd >= 0 ||
 	    OVL_SC(SYS_faccessat, AT_FDCWD, shim_sup, X_OK, 0, 0, 0) != 0)
 		goto refuse;

@@ -5,9 +5,9 @@
  * relative one is made here, on the absolute path, since the kernel would
  * resolve it from its own cwd, which need not be the view's (target.c).
  *
- * Not yet answered here (they continue in the kernel): the xattr calls,
- * execve of a file whose view differs from the host path, the descriptor
- * forms (fchmod, futimens, fstat's origin inode), openat2's RESOLVE_ flags.
+ * Not yet answered here (they continue in the kernel): execve of a file
+ * whose view differs from the host path, fstat's origin inode, the fd forms
+ * of the xattr reads, openat2's RESOLVE_ flags.
  * Every handler runs in the one thread that serves all targets, so none may
  * wait on another target (a FIFO's open, below).
  */
@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 #include <utime.h>
 
@@ -405,6 +406,33 @@ static long h_symlink(struct sup_call *c)
 	CHANGE(ovl_symlink(target, AT_FDCWD, a), symlink(target, a));
 }
 
+/* ---- changes through a descriptor ------------------------------------ */
+
+/* A change through the target's descriptor tfd of a lower file copies the
+ * file up (core), and the target's descriptor is replaced by one of the
+ * copy with the same flags and offset, as the library moves its own
+ * (SECCOMP_ADDFD_FLAG_SETFD).  0 with r->real the object to change,
+ * CONTINUE for a descriptor outside every lower, or -errno. */
+static long fd_for_write(struct sup_call *c, int tfd, struct ovl_res *r)
+{
+	struct stat before, after;
+	int fd = sup_fd_get(c, tfd);
+
+	if (fd < 0)
+		return CONTINUE; /* the kernel says what is wrong with it */
+	long rc = fstat(fd, &before) < 0 ? -errno : ovl_fd_for_write(fd, r);
+	if (rc == 0 && fstat(fd, &after) == 0 && after.st_ino != before.st_ino) {
+		struct seccomp_notif_addfd add = {
+			.id = c->req->id, .flags = SECCOMP_ADDFD_FLAG_SETFD, .srcfd = (unsigned)fd,
+			.newfd = (unsigned)tfd, .newfd_flags = sup_fd_cloexec(c, tfd) ? O_CLOEXEC : 0,
+		};
+		ioctl(c->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	}
+	ovl_fd_forget(fd); /* what core kept beside our copy of it */
+	close(fd);
+	return rc == OVL_PASS ? CONTINUE : rc;
+}
+
 /* In-place changes: the object is copied up, then changed in the upper. */
 static long for_write(struct sup_call *c, int dirfd, uint64_t addr, int at, int extra,
 		      struct ovl_res *r)
@@ -462,8 +490,17 @@ static long h_utimes(struct sup_call *c)
 
 	if (nr == SYS_futimesat && dirfd != AT_FDCWD)
 		addr = ARG(1);
+	if (!addr && nr == SYS_utimensat) {
+		/* futimens: through the descriptor, copied up first */
+		long rc = 0;
+		if (times && (rc = sup_read(c, times, ts, sizeof ts)) < 0)
+			return rc;
+		if ((rc = fd_for_write(c, dirfd, &r)) != 0)
+			return rc;
+		return sc_ret(utimensat(AT_FDCWD, r.real, times ? ts : NULL, AT_SYMLINK_NOFOLLOW));
+	}
 	if (!addr)
-		return CONTINUE; /* the descriptor form */
+		return CONTINUE; /* futimesat(fd, NULL): the kernel's */
 	if (times) {
 		int rc = 0;
 		if (nr == SYS_utimensat) {
@@ -485,6 +522,84 @@ static long h_utimes(struct sup_call *c)
 	}
 	long rc = for_write(c, dirfd, addr, at, 0, &r);
 	return rc != 0 ? rc : sc_ret(utimensat(AT_FDCWD, r.real, tp, at & AT_SYMLINK_NOFOLLOW));
+}
+
+static long h_fchange(struct sup_call *c)
+{
+	long nr = c->req->data.nr;
+	struct ovl_res r;
+	long rc = fd_for_write(c, (int)ARG(0), &r);
+
+	if (rc != 0)
+		return rc;
+	switch (nr) {
+	case SYS_fchmod: return sc_ret(chmod(r.real, (mode_t)ARG(1)));
+	case SYS_fchown: return sc_ret(lchown(r.real, (uid_t)ARG(1), (gid_t)ARG(2)));
+	}
+	char name[256];
+	if ((rc = sup_read_path(c, ARG(1), name, sizeof name)) < 0)
+		return rc == -ENAMETOOLONG ? -ERANGE : rc;
+	if (nr == SYS_fremovexattr)
+		return sc_ret(lremovexattr(r.real, name));
+	size_t size = (size_t)ARG(3);
+	char *value = size > 65536 ? NULL : malloc(size ? size : 1);
+	if (!value)
+		return -E2BIG;
+	rc = sup_read(c, ARG(2), value, size);
+	if (rc == 0)
+		rc = sc_ret(lsetxattr(r.real, name, value, size, (int)ARG(4)));
+	free(value);
+	return rc;
+}
+
+/* ---- xattrs ----------------------------------------------------------- */
+
+/* The library's own records (user.overlay.*) are hidden, as from the
+ * library's wrappers. */
+static long h_xattr(struct sup_call *c)
+{
+	long nr = c->req->data.nr;
+	int nofollow = nr == SYS_lgetxattr || nr == SYS_llistxattr || nr == SYS_lsetxattr ||
+		       nr == SYS_lremovexattr;
+	int list = nr == SYS_listxattr || nr == SYS_llistxattr;
+	int get = nr == SYS_getxattr || nr == SYS_lgetxattr;
+	int set = nr == SYS_setxattr || nr == SYS_lsetxattr;
+	char name[256];
+	struct ovl_res r;
+	long rc;
+
+	if (!list && (rc = sup_read_path(c, ARG(1), name, sizeof name)) < 0)
+		return rc == -ENAMETOOLONG ? -ERANGE : rc;
+	int at = nofollow ? AT_SYMLINK_NOFOLLOW : 0;
+	rc = list || get ? look(c, AT_FDCWD, ARG(0), at, 0, &r)
+			 : for_write(c, AT_FDCWD, ARG(0), at, 0, &r);
+	if (rc != 0)
+		return rc;
+	size_t size = list ? (size_t)ARG(2) : get || set ? (size_t)ARG(3) : 0;
+	char *buf = size > 65536 ? NULL : malloc(size ? size : 1);
+	if (!buf)
+		return -E2BIG;
+	if (list) {
+		rc = sc_ret(nofollow ? llistxattr(r.real, buf, size) : listxattr(r.real, buf, size));
+		if (rc > 0 && size)
+			rc = ovl_xattr_hide(buf, rc);
+	} else if (get) {
+		rc = ovl_xattr_private(name) ? -ENODATA :
+		     sc_ret(nofollow ? lgetxattr(r.real, name, buf, size) : getxattr(r.real, name, buf, size));
+	} else if (set) {
+		rc = sup_read(c, ARG(2), buf, size);
+		if (rc == 0)
+			rc = sc_ret(lsetxattr(r.real, name, buf, size, (int)ARG(4)));
+	} else {
+		rc = sc_ret(lremovexattr(r.real, name));
+	}
+	if (rc > 0 && size && (list || get)) {
+		long w = sup_write(c, ARG(list ? 1 : 2), buf, (size_t)rc);
+		if (w < 0)
+			rc = w;
+	}
+	free(buf);
+	return rc;
 }
 
 /* ---- the working directory -------------------------------------------- */
@@ -566,6 +681,11 @@ static long dispatch(struct sup_call *c)
 	case SYS_truncate: return h_truncate(c);
 	case SYS_utimensat: case SYS_utimes: case SYS_utime: case SYS_futimesat:
 		return h_utimes(c);
+	case SYS_fchmod: case SYS_fchown: case SYS_fsetxattr: case SYS_fremovexattr:
+		return h_fchange(c);
+	case SYS_getxattr: case SYS_lgetxattr: case SYS_listxattr: case SYS_llistxattr:
+	case SYS_setxattr: case SYS_lsetxattr: case SYS_removexattr: case SYS_lremovexattr:
+		return h_xattr(c);
 	case SYS_chdir: case SYS_fchdir: return h_chdir(c);
 	case SYS_getcwd: return h_getcwd(c);
 	}

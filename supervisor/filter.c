@@ -28,6 +28,9 @@ const int sup_calls[] = {
 	SYS_link, SYS_linkat, SYS_symlink, SYS_symlinkat,
 	SYS_chmod, SYS_fchmodat, SYS_chown, SYS_lchown, SYS_fchownat,
 	SYS_truncate, SYS_utimensat, SYS_utimes, SYS_utime, SYS_futimesat,
+	SYS_fchmod, SYS_fchown, SYS_fsetxattr, SYS_fremovexattr,
+	SYS_getxattr, SYS_lgetxattr, SYS_listxattr, SYS_llistxattr,
+	SYS_setxattr, SYS_lsetxattr, SYS_removexattr, SYS_lremovexattr,
 	SYS_chdir, SYS_fchdir, SYS_getcwd,
 };
 const int sup_ncalls = sizeof sup_calls / sizeof sup_calls[0];

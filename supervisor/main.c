@@ -156,6 +156,13 @@ int main(int argc, char **argv)
 	const char *prog = argv[first];
 	if (argv0)
 		argv[first] = (char *)argv0;
+	if (ovl_supervised()) {
+		/* under a supervisor already (the filter is inherited): a second
+		 * one would translate the first one's host paths again */
+		strchr(prog, '/') ? execv(prog, argv + first) : execvp(prog, argv + first);
+		fprintf(stderr, "overlay-supervise: %s: %s\n", prog, strerror(errno));
+		return errno == ENOENT ? 127 : 126;
+	}
 	if (ovl_config_from_env(environ, err, sizeof err) < 0) {
 		fprintf(stderr, "overlay-supervise: %s\n", err);
 		return 125;

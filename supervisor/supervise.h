@@ -76,8 +76,10 @@ void sup_proc_reap(int pidfd);
 int sup_absolute(const struct sup_call *c, int dirfd, const char *path, char *out, size_t n);
 /* A copy of the target's descriptor fd in this process, or -errno. */
 int sup_fd_get(const struct sup_call *c, int fd);
-/* The target's umask, for calls that create. */
+/* The target's umask, for calls that create; whether its descriptor fd
+ * closes on exec. */
 mode_t sup_umask(const struct sup_call *c);
+int sup_fd_cloexec(const struct sup_call *c, int fd);
 /* Poll set of process descriptors, for main.c. */
 int sup_epoll(void);
 

@@ -91,21 +91,33 @@ int sup_epoll(void)
 	return epfd;
 }
 
-/* A number from /proc/PID/status ("Tgid:", "PPid:"), or -1. */
+/* The start of /proc/PID/NAME, NUL-terminated in buf: its length, or -1. */
+static ssize_t read_proc(pid_t pid, const char *name, char *buf, size_t n)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd < 0 ? -1 : read(fd, buf, n - 1);
+	if (fd >= 0)
+		close(fd);
+	if (got > 0)
+		buf[got] = '\0';
+	return got > 0 ? got : -1;
+}
+
+/* The number after field in /proc/PID/NAME (base 10 or 8), or -1. */
+static long proc_field(pid_t pid, const char *name, const char *field, int base)
+{
+	char buf[2048];
+	if (read_proc(pid, name, buf, sizeof buf) < 0)
+		return -1;
+	char *p = strstr(buf, field);
+	return p ? strtol(p + strlen(field), NULL, base) : -1;
+}
+
 static long status_field(pid_t pid, const char *field)
 {
-	char path[64], buf[2048];
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	char *p = strstr(buf, field);
-	return p ? strtol(p + strlen(field), NULL, 10) : -1;
+	return proc_field(pid, "status", field, 10);
 }
 
 /* The view's name of the kernel's cwd of pid (a layer's directory shows
@@ -255,15 +267,14 @@ int sup_fd_get(const struct sup_call *c, int fd)
 
 mode_t sup_umask(const struct sup_call *c)
 {
-	char path[64], buf[2048];
-	snprintf(path, sizeof path, "/proc/%d/status", (int)c->req->pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return 022;
-	buf[n] = '\0';
-	char *p = strstr(buf, "Umask:");
-	return p ? (mode_t)strtol(p + 6, NULL, 8) : 022;
+	long m = proc_field(c->req->pid, "status", "Umask:", 8);
+	return m < 0 ? 022 : (mode_t)m;
+}
+
+int sup_fd_cloexec(const struct sup_call *c, int fd)
+{
+	char name[32];
+	snprintf(name, sizeof name, "fdinfo/%d", fd);
+	long f = proc_field(c->req->pid, name, "flags:", 8);
+	return f > 0 && (f & O_CLOEXEC);
 }

@@ -231,11 +231,12 @@ find . -type f -exec sha256sum {} + | LC_ALL=C sort -k2'
 
 # kernel_compare SCRIPT [LOWER...]: run `sh -c SCRIPT` with cwd at the
 # mount, on the upper $U over $L (and the further lowers given), and on the
-# kernel's overlayfs over copies of those lowers.
+# kernel's overlayfs over copies of those lowers.  overlay-run is given the
+# options in the array OVL_OPTIONS too, when a test sets it.
 kernel_compare() {
 	local script=$1 l
 	shift
-	local lowers=("$L" "$@") args=(--upper "$U")
+	local lowers=("$L" "$@") args=(${OVL_OPTIONS[@]+"${OVL_OPTIONS[@]}"} --upper "$U")
 	for l in "${lowers[@]}"; do args+=(--lower "$l"); done
 	freeze "${lowers[@]}"
 	kernel_mount "${lowers[@]}"

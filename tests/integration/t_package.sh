@@ -136,7 +136,7 @@ test_man_pages() {
 	local w v
 	v=$(pkg_version)
 	man_check "$ROOT/man/overlay-run.1"
-	for w in --upper --lower --mount --group --no-verify --rm --help --version \
+	for w in --upper --lower --mount --group --no-verify --rm --supervise --help --version \
 		"diff upper" "apply upper --to dir" "discard [--force] upper" "export upper -o file" \
 		--json --force --gzip --output 122 125 126 127 128+N OVERLAY_LIB TMPDIR \
 		OVERLAY_PRELOAD_EXTRA LD_PRELOAD OVERLAY_MOUNTS .wh..wh.liboverlay.base \
@@ -146,7 +146,7 @@ test_man_pages() {
 	local page1=$PAGE
 	man_check "$ROOT/man/liboverlay.7"
 	for w in OVERLAY_UPPER OVERLAY_LOWER OVERLAY_MOUNT OVERLAY_MOUNTS OVERLAY_FSYNC \
-		SEMANTICS LIMITS whiteout opaque copy-up EXDEV ENAMETOOLONG 125 "liboverlay $v"; do
+		SEMANTICS LIMITS whiteout opaque copy-up EXDEV ENAMETOOLONG 125 overlay-supervise "liboverlay $v"; do
 		[[ $PAGE == *"$w"* ]] || fail "liboverlay(7) does not mention $w"
 	done
 	# Every option of the wrapper's --help is in the man page.

@@ -104,3 +104,26 @@ test_supervise_ldd_of_a_program_built_inside() {
 	kernel_compare 'cc -shared -fPIC -o libf.so lib.c && cc -o prog main.c -L. -lf -Wl,-rpath,"\$ORIGIN" && ./prog
 ldd ./prog | grep -o "libf.so => [^ ]*" | sed "s,=> .*/,=> ,"'
 }
+
+# Changes through a read-only descriptor of a lower file (fchmod, futimens)
+# copy it up, and the descriptor reads and fstats the copy; the xattr calls
+# act on the view, and the library's own records stay hidden.
+test_supervise_descriptor_changes_and_xattrs() {
+	static_prog static_fd
+	put "$L/f" lower-f
+	put "$L/g" lower-g
+	kernel_compare "'$T/static_fd'"
+}
+
+# overlay-run --supervise puts every program under the supervisor: a
+# dynamically linked program's bare system calls see the view too (the
+# library stands aside in it).
+test_supervise_everything_with_the_option() {
+	${CC:-cc} -std=gnu11 -O -o "$T/inline" "$ROOT/tests/integration/progs/inline_syscall.c" 2>"$T/cc.err" ||
+		fail "cannot build progs/inline_syscall.c: $(cat "$T/cc.err")"
+	put "$L/f" lower-f
+	put "$L/g" lower-g
+	put "$L/d/a" a
+	OVL_OPTIONS=(--supervise)
+	kernel_compare "rm g; '$T/inline'; cat f; ls d"
+}

@@ -13,14 +13,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-static long raw(long n, long a, long b, long c, long d)
-{
-	register long r10 __asm__("r10") = d;
-	long ret;
-	__asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
+#include "raw.h"
 
 static long change(char op, const char *p)
 {

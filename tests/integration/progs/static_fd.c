@@ -1,0 +1,45 @@
+/* Changes through descriptors and the xattr calls, from a static program:
+ * fchmod and futimens through a read-only descriptor of a lower file, then
+ * fstat and a read through it; setxattr, getxattr, listxattr and
+ * removexattr on another lower file. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+static void names(const char *path)
+{
+	char list[1024];
+	ssize_t n = listxattr(path, list, sizeof list);
+	printf("%s:", path);
+	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(list + i) + 1)
+		printf(" %s", list + i);
+	printf("\n");
+}
+
+int main(void)
+{
+	char buf[64], v[16];
+	struct stat st;
+	int fd = open("f", O_RDONLY);
+	if (fd < 0 || fchmod(fd, 0600) < 0 || fstat(fd, &st) < 0)
+		return perror("f"), 1;
+	printf("fstat after fchmod: %o\n", (unsigned)(st.st_mode & 07777));
+	struct timespec ts[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	if (futimens(fd, ts) < 0 || stat("f", &st) < 0)
+		return perror("futimens"), 1;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	printf("mtime %lld, read %s", (long long)st.st_mtime, buf);
+	if (setxattr("g", "user.test", "value", 5, 0) < 0)
+		return perror("setxattr"), 1;
+	n = getxattr("g", "user.test", v, sizeof v);
+	printf("getxattr: %.*s\n", (int)(n > 0 ? n : 0), v);
+	names("g");
+	if (removexattr("g", "user.test") < 0)
+		return perror("removexattr"), 1;
+	names("g");
+	return 0;
+}

@@ -602,3 +602,37 @@ test_installed_layout() {
 	expect_rc 125
 	expect_one_line "overlay-run: the diff subcommand is not installed next to"
 }
+
+# --enforce: the lowers are read-only for the command (a private mount
+# namespace), so a write that bypasses the library fails with EROFS instead
+# of reaching the lower, and writes through the library still land in the
+# upper.
+test_enforce_makes_escapes_fail() {
+	escape_prog
+	put "$L/f" one
+	freeze "$L"
+	run_ovl -C "$L" --enforce --upper "$U" --lower "$L" -- \
+		sh -c "echo lib >> f; '$T/escape' w '$L/f'; echo \"escape: \$?\"; cat f"
+	expect_rc 0
+	expect_out "escape: 1
+one
+lib"
+	expect_err_has "Read-only file system"
+	expect_file "$U/f" one lib
+}
+
+# Where no private mount namespace can be made, --enforce says so and exits
+# 125 without running the command (an unshare that fails stands in for a
+# kernel without unprivileged user namespaces).
+test_enforce_unavailable_is_an_error() {
+	mkdir -p "$T/bin"
+	printf '#!/bin/sh\necho "unshare: unshare failed: Operation not permitted" >&2\nexit 1\n' >"$T/bin/unshare"
+	chmod +x "$T/bin/unshare"
+	put "$L/f" one
+	freeze "$L"
+	PATH=$T/bin:$PATH run_ovl -C "$L" --enforce --upper "$U" --lower "$L" -- sh -c 'echo ran; echo x >> f'
+	expect_rc 125
+	expect_err_has "overlay-run: --enforce: cannot make a private mount namespace here"
+	[[ $OUT != *ran* ]] || fail "the command ran: $OUT"
+	expect_missing "$U/f"
+}

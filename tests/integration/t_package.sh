@@ -136,7 +136,7 @@ test_man_pages() {
 	local w v
 	v=$(pkg_version)
 	man_check "$ROOT/man/overlay-run.1"
-	for w in --upper --lower --mount --group --no-verify --rm --supervise --help --version \
+	for w in --upper --lower --mount --group --no-verify --rm --supervise --enforce --help --version \
 		"diff upper" "apply upper --to dir" "discard [--force] upper" "export upper -o file" \
 		--json --force --gzip --output 122 125 126 127 128+N OVERLAY_LIB TMPDIR \
 		OVERLAY_PRELOAD_EXTRA LD_PRELOAD OVERLAY_MOUNTS .wh..wh.liboverlay.base \

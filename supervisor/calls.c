@@ -69,6 +69,18 @@ static long sc_ret(long v)
 
 /* ---- open ------------------------------------------------------------- */
 
+/* The flags of our own open of what the target opens.  ADDFD cannot pass
+ * an O_PATH descriptor (the kernel's fget refuses them), so an O_PATH open
+ * is made as a read-only one (non-blocking: a device or FIFO must not
+ * wait), which serves the same *at() calls and fstat; a symlink itself
+ * (O_PATH | O_NOFOLLOW) cannot be opened so. */
+static int host_flags(int flags)
+{
+	if (flags & O_PATH)
+		flags = (flags & ~(O_PATH | O_ACCMODE)) | O_RDONLY | O_NONBLOCK;
+	return (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY;
+}
+
 static long do_open(struct sup_call *c, int dirfd, uint64_t addr, int flags, mode_t mode)
 {
 	char abs[OVL_PATH_MAX];
@@ -88,9 +100,11 @@ static long do_open(struct sup_call *c, int dirfd, uint64_t addr, int flags, mod
 	 * target: a reader does not wait (its reads do, once a writer came),
 	 * a writer without a reader fails as a non-blocking one would */
 	int fifo = S_ISFIFO(r.type) && !(flags & O_NONBLOCK);
-	int fd = open(r.real, (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY | (fifo ? O_NONBLOCK : 0), mode);
+	int fd = open(r.real, host_flags(flags) | (fifo ? O_NONBLOCK : 0), mode);
 	if (fd >= 0 && fifo)
 		fcntl(fd, F_SETFL, flags & ~O_ACCMODE & ~O_CLOEXEC);
+	if (fd < 0 && (flags & O_PATH) && strcmp(r.real, abs) == 0)
+		return CONTINUE; /* the kernel finds the same object by the name */
 	int err = fd < 0 ? -errno : 0;
 	ovl_open_done(&r, fd < 0 ? err : 0);
 	if (fd < 0)
@@ -234,9 +248,11 @@ static long h_readlink(struct sup_call *c)
 
 /* ---- listings --------------------------------------------------------- */
 
-/* A merged directory is listed here; the position is the description's
- * offset (the entry index), which the target's own lseek and rewinddir
- * move as they would the kernel's. */
+/* A directory in a mount is listed here, merged or not: even one layer's
+ * directory may hold names the view never shows (whiteouts, an opaque
+ * marker).  The position is the description's offset (the entry index),
+ * which the target's own lseek and rewinddir move as they would the
+ * kernel's. */
 static long h_getdents(struct sup_call *c)
 {
 	int tfd = (int)ARG(0);
@@ -251,7 +267,7 @@ static long h_getdents(struct sup_call *c)
 		return CONTINUE;
 	real[n] = '\0';
 	if (ovl_virtual_of(real, virt, sizeof virt) != 0 ||
-	    ovl_for_read(AT_FDCWD, virt, 0, &r) != 0 || !ovl_is_merged_dir(&r))
+	    ovl_for_read(AT_FDCWD, virt, 0, &r) != 0 || !r.m || !S_ISDIR(r.type))
 		return CONTINUE;
 	int fd = sup_fd_get(c, tfd);
 	if (fd < 0)

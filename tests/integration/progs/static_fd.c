@@ -1,7 +1,9 @@
 /* Changes through descriptors and the xattr calls, from a static program:
  * fchmod and futimens through a read-only descriptor of a lower file, then
  * fstat and a read through it; setxattr, getxattr, listxattr and
- * removexattr on another lower file. */
+ * removexattr on another lower file; *at() calls through an O_PATH
+ * descriptor of a directory that exists only in the upper. */
+#define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,5 +43,14 @@ int main(void)
 	if (removexattr("g", "user.test") < 0)
 		return perror("removexattr"), 1;
 	names("g");
+	/* an O_PATH descriptor of a directory that exists only in the upper,
+	 * as mv and find use them */
+	if (mkdir("n", 0755) < 0)
+		return perror("mkdir"), 1;
+	int dfd = open("n", O_PATH | O_DIRECTORY);
+	int nfd = dfd < 0 ? -1 : openat(dfd, "x", O_WRONLY | O_CREAT, 0644);
+	if (nfd < 0 || write(nfd, "x\n", 2) != 2 || fstatat(dfd, "x", &st, 0) < 0)
+		return perror("O_PATH"), 1;
+	printf("through O_PATH: %lld bytes\n", (long long)st.st_size);
 	return 0;
 }

@@ -502,13 +502,12 @@ run_one() {
 		"teardown_$v"
 		why=$(judge "$w" "$v" "$res" "$rc")
 	fi
-	if [[ -z $why ]]; then
-		local changed
-		changed=$(find "$WORK/ds/$ds/lower" -cnewer "$WORK/stamp" -print -quit 2>/dev/null)
-		if [[ -n $changed ]]; then
-			why="the lower was modified: ${changed#"$WORK/ds/$ds/lower/"} (later runs on it are suspect)"
-			touch "$WORK/stamp"     # blame only this run
-		fi
+	# a run that failed may have changed the lower too: blame only it
+	local changed
+	changed=$(find "$WORK/ds/$ds/lower" -cnewer "$WORK/stamp" -print -quit 2>/dev/null)
+	if [[ -n $changed ]]; then
+		[[ -n $why ]] || why="the lower was modified: ${changed#"$WORK/ds/$ds/lower/"} (later runs on it are suspect)"
+		touch "$WORK/stamp"
 	fi
 	if [[ -n $why ]]; then
 		printf 'fail %s\n' "$why" >"$res.status"
@@ -645,20 +644,20 @@ goal_met() { # yes / no / - for the library
 
 HEAD=(workload native lib kernel fuse lib/nat lib/kern kern/nat fuse/nat fuse/kern goal met)
 table_rows() { # one line a row, cells separated by tabs
-	local row base=''
+	local row base='' proot=''
 	in_list base "${AVAIL[@]}" && base=1
-	(IFS=$'\t'; echo "${HEAD[*]}${base:+$'\t'base$'\t'lib/base}")
+	in_list proot "${AVAIL[@]}" && proot=1
+	(IFS=$'\t'; echo "${HEAD[*]}${base:+$'\t'base$'\t'lib/base}${proot:+$'\t'proot$'\t'lib/proot}")
 	for row in "${ROWS[@]}"; do
 		[[ -n ${RAN[${row%%:*}]:-} ]] || continue
 		printf '%s\t' "${W_LABEL[$row]}" \
 			"$(cell "$row" native)" "$(cell "$row" lib)" "$(cell "$row" kernel)" "$(cell "$row" fuse)" \
 			"$(ratio "$row" lib native)" "$(ratio "$row" lib kernel)" "$(ratio "$row" kernel native)" \
 			"$(ratio "$row" fuse native)" "$(ratio "$row" fuse kernel)" "$(goal_text "$row")"
-		if [[ -n $base ]]; then
-			printf '%s\t%s\t%s\n' "$(goal_met "$row")" "$(cell "$row" base)" "$(ratio "$row" lib base)"
-		else
-			goal_met "$row"
-		fi
+		printf '%s' "$(goal_met "$row")"
+		[[ -z $base ]] || printf '\t%s\t%s' "$(cell "$row" base)" "$(ratio "$row" lib base)"
+		[[ -z $proot ]] || printf '\t%s\t%s' "$(cell "$row" proot)" "$(ratio "$row" lib proot)"
+		printf '\n'
 	done
 }
 

@@ -822,12 +822,10 @@ int ovl_rename(int olddirfd, const char *oldpath, int newdirfd,
 	if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) ||
 	    ((flags & RENAME_NOREPLACE) && (flags & RENAME_EXCHANGE)))
 		return -EINVAL;
-	if (ovl_last_type(oldpath) != OVL_LAST_NAME || ovl_last_type(newpath) != OVL_LAST_NAME) {
-		rc = rename_dots(olddirfd, oldpath, newdirfd, newpath, flags);
-		if (rc != OVL_PASS)
-			return rc;
-		rc = RELOOK_AGAIN; /* both outside every mount */
-	}
+	/* a final "." or "..": refused by its kind, wherever it lies (outside
+	 * every mount the kernel refuses the call as given) */
+	if (ovl_last_type(oldpath) != OVL_LAST_NAME || ovl_last_type(newpath) != OVL_LAST_NAME)
+		return rename_dots(olddirfd, oldpath, newdirfd, newpath, flags);
 	for (int i = 0; rc == RELOOK_AGAIN && i < RELOOK_TRIES; i++)
 		rc = rename_once(olddirfd, oldpath, newdirfd, newpath, flags);
 	return rc == RELOOK_AGAIN ? -EAGAIN : rc;

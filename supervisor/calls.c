@@ -1,9 +1,9 @@
 /*
  * One handler per family of path calls: core says where the call lands,
  * we make it there and answer with its result.  A path that never touches
- * a mount continues in the kernel when the target gave it absolute; a
- * relative one is made here, on the absolute path, since the kernel would
- * resolve it from its own cwd, which need not be the view's (target.c).
+ * a mount continues in the kernel, unless it is relative to a cwd that is
+ * kept here (the kernel's is elsewhere, target.c): then it is made here,
+ * on the absolute path.
  *
  * Not yet answered here (they continue in the kernel): execve of a file
  * whose view differs from the host path, fstat's origin inode, the fd forms
@@ -34,8 +34,13 @@
  * call (out of the range of both). */
 #define CONTINUE (-(1L << 40))
 
-/* The path argument at addr, from dirfd, as an absolute view path. */
-static int path_arg(struct sup_call *c, int dirfd, uint64_t addr, char *abs, int *relative)
+/* The path argument at addr, from dirfd, as an absolute view path.
+ * *own: the kernel would resolve it otherwise than the view's cwd does (a
+ * relative path while the process's cwd is kept here, target.c); a path
+ * that touches no mount can then not continue in the kernel.  Other
+ * relative paths continue there from the target's descriptor or cwd, as
+ * the library's calls do. */
+static int path_arg(struct sup_call *c, int dirfd, uint64_t addr, char *abs, int *own)
 {
 	char path[OVL_PATH_MAX];
 	int rc = sup_read_path(c, addr, path, sizeof path);
@@ -44,17 +49,18 @@ static int path_arg(struct sup_call *c, int dirfd, uint64_t addr, char *abs, int
 		return rc;
 	if (path[0] == '\0')
 		return -ENOENT;
-	*relative = path[0] != '/';
+	*own = path[0] != '/' && dirfd == AT_FDCWD && c->proc->cwd_real == 0;
 	return sup_absolute(c, dirfd, path, abs, OVL_PATH_MAX);
 }
 
 /* What an intent answered, for a call made on r->real: OVL_PASS becomes
- * CONTINUE for an absolute path, else the host path itself. */
-static long host_or_continue(int rc, int relative, const char *abs, struct ovl_res *r)
+ * CONTINUE, or the host path itself where the kernel would not find it
+ * (own, above). */
+static long host_or_continue(int rc, int own, const char *abs, struct ovl_res *r)
 {
 	if (rc != OVL_PASS)
 		return rc;
-	if (!relative)
+	if (!own)
 		return CONTINUE;
 	r->m = NULL;
 	r->layer = -1;
@@ -85,12 +91,12 @@ static long do_open(struct sup_call *c, int dirfd, uint64_t addr, int flags, mod
 {
 	char abs[OVL_PATH_MAX];
 	struct ovl_res r;
-	int rel;
-	long rc = path_arg(c, dirfd, addr, abs, &rel);
+	int own;
+	long rc = path_arg(c, dirfd, addr, abs, &own);
 
 	if (rc < 0)
 		return rc;
-	rc = host_or_continue(ovl_for_open(AT_FDCWD, abs, flags, &r), rel, abs, &r);
+	rc = host_or_continue(ovl_for_open(AT_FDCWD, abs, flags, &r), own, abs, &r);
 	if (rc != 0)
 		return rc;
 	if (flags & (O_CREAT | O_TMPFILE))
@@ -142,12 +148,12 @@ static long h_open(struct sup_call *c)
 static long look(struct sup_call *c, int dirfd, uint64_t addr, int at, int extra, struct ovl_res *r)
 {
 	char abs[OVL_PATH_MAX];
-	int rel, rc = path_arg(c, dirfd, addr, abs, &rel);
+	int own, rc = path_arg(c, dirfd, addr, abs, &own);
 
 	if (rc < 0)
 		return rc;
 	int fl = ((at & AT_SYMLINK_NOFOLLOW) ? OVL_NOFOLLOW : 0) | extra;
-	return host_or_continue(ovl_for_read(AT_FDCWD, abs, fl, r), rel, abs, r);
+	return host_or_continue(ovl_for_read(AT_FDCWD, abs, fl, r), own, abs, r);
 }
 
 /* The descriptor form (AT_EMPTY_PATH with "") is the kernel's. */
@@ -315,16 +321,16 @@ static long h_getdents(struct sup_call *c)
 
 /* ---- changes ---------------------------------------------------------- */
 
-/* One or two paths of a change, absolute; *all_abs: the target gave them
- * absolute (a call outside every mount can then continue). */
+/* One or two paths of a change, absolute; *all_abs: the kernel finds
+ * them as the view does (a call outside every mount can then continue). */
 static int change_paths(struct sup_call *c, int d1, uint64_t p1, int d2, uint64_t p2,
 			char *a1, char *a2, int *all_abs)
 {
-	int rel1 = 0, rel2 = 0, rc = path_arg(c, d1, p1, a1, &rel1);
+	int own1 = 0, own2 = 0, rc = path_arg(c, d1, p1, a1, &own1);
 
 	if (rc == 0 && a2)
-		rc = path_arg(c, d2, p2, a2, &rel2);
-	*all_abs = !rel1 && !rel2;
+		rc = path_arg(c, d2, p2, a2, &own2);
+	*all_abs = !own1 && !own2;
 	return rc;
 }
 
@@ -454,12 +460,12 @@ static long for_write(struct sup_call *c, int dirfd, uint64_t addr, int at, int 
 		      struct ovl_res *r)
 {
 	char abs[OVL_PATH_MAX];
-	int rel, rc = path_arg(c, dirfd, addr, abs, &rel);
+	int own, rc = path_arg(c, dirfd, addr, abs, &own);
 
 	if (rc < 0)
 		return rc;
 	int fl = ((at & AT_SYMLINK_NOFOLLOW) ? OVL_NOFOLLOW : 0) | extra;
-	return host_or_continue(ovl_for_write(AT_FDCWD, abs, fl, r), rel, abs, r);
+	return host_or_continue(ovl_for_write(AT_FDCWD, abs, fl, r), own, abs, r);
 }
 
 static long h_chmod(struct sup_call *c)

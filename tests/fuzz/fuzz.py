@@ -21,6 +21,10 @@ and then the tree, and a reproducer program is written (and printed).
   fuzz.py --lib PATH [--seeds N | --seed S] [--ops N] [--procs 1|2]
           [--max-time SEC] [--minimize] [--budget OPS]
 
+FUZZ_SUPERVISE=1 runs the library's side through the supervisor instead
+(overlay-supervise beside --lib: the second front end, against the same
+oracle).
+
 Without --seeds/--seed/--budget (and FUZZ_OPS unset) it runs the bounded set
 for `make test`.  The last line is always `N passed, N failed[, N skipped]`,
 N counting sequences; the exit status is 1 if any failed.
@@ -64,7 +68,8 @@ class Run:
     def both(self, tree, ops, procs):
         side.fresh_root(self.root)
         job = {'tree': tree, 'ops': ops, 'procs': procs, 'lib': self.lib,
-               'root': self.root, 'mount': self.mount}
+               'root': self.root, 'mount': self.mount,
+               'supervise': bool(os.environ.get('FUZZ_SUPERVISE'))}
         k = side.run_job(job, 'kernel')
         l = side.run_job(job, 'lib')
         return k, l

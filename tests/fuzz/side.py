@@ -335,6 +335,10 @@ def run_side(job):
     else:
         before = {L: host_manifest(os.path.join(root, L)) for L in ('L1', 'L2')}
     argv = [sys.executable, os.path.abspath(__file__), '--worker', mnt]
+    if job['format'] == 'lib' and job.get('supervise'):
+        # the second front end: the supervisor beside the library answers
+        # the workers' calls (the library stands aside under it)
+        argv = [os.path.join(os.path.dirname(job['lib']), 'overlay-supervise')] + argv
     env = worker_env(job)
     # Workers start in the mount: a relative path must never reach the host.
     workers = [Worker(argv, env, mnt) for _ in range(job['procs'])]

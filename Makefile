@@ -91,8 +91,11 @@ $(TB)/liboverlay.so: $(CORE:%.c=$(TB)/%.o) $(SHIM:%.c=$(TB)/%.o)
 test-tsan: $(TB)/liboverlay.so $(TB)/overlay-supervise
 	OVERLAY_SANITIZE=thread OVERLAY_LIB=$(abspath $(TB)/liboverlay.so) tests/integration/run.sh t_races
 
-test-fuzz: $(B)/liboverlay.so
+# The bounded set of seeds, then 20 of them through the supervisor (the
+# second front end against the same oracle).
+test-fuzz: $(B)/liboverlay.so $(B)/overlay-supervise
 	python3 tests/fuzz/fuzz.py --lib $(abspath $(B)/liboverlay.so)
+	FUZZ_SUPERVISE=1 python3 tests/fuzz/fuzz.py --lib $(abspath $(B)/liboverlay.so) --seeds 20
 
 # The long campaigns of issue "Reliability": 1000 kill trials with one and
 # with two workers, and 100 trials of each two-process race.

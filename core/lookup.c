@@ -859,6 +859,27 @@ void ovl_fix_stat(const struct ovl_res *r, struct stat *st)
 		st->st_nlink = 1;
 }
 
+void ovl_fstat_fix(int fd, struct stat *st)
+{
+	struct ovl_res r;
+	uint64_t o;
+
+	if (S_ISDIR(st->st_mode)) {
+		/* a directory descriptor may be on a layer's directory that a
+		 * copy-up (chmod, a new entry) has since put another in front
+		 * of: the view's directory is the one stat describes */
+		struct stat now;
+		if (ovl_for_read(fd, ".", 0, &r) == 0 && r.m && r.layer >= 0 &&
+		    sys_lstat(r.real, &now) == 0) {
+			*st = now;
+			ovl_fix_stat(&r, st);
+		}
+		return;
+	}
+	if (S_ISREG(st->st_mode) && (o = ovl_fd_origin(fd, st->st_dev)))
+		st->st_ino = o;
+}
+
 int ovl_fd_merged_dir(int fd)
 {
 	char v[OVL_PATH_MAX];

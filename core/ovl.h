@@ -330,6 +330,9 @@ int ovl_is_merged_dir(const struct ovl_res *r);
 /* The same question for an open descriptor (fstat): 1 when fd is a merged
  * directory of some mount, else 0. */
 int ovl_fd_merged_dir(int fd);
+/* What fstat of fd must say, after the host's answer st: what stat of its
+ * path says (a directory's view, a copy's origin inode). */
+void ovl_fstat_fix(int fd, struct stat *st);
 
 /* ---- intents: what the shim asks before calling libc ------------------ */
 

@@ -28,32 +28,10 @@ static int shim_fd_merged(int fd, mode_t mode)
 	return S_ISDIR(mode) && shim_on() && ovl_fd_merged_dir(fd);
 }
 
-/* fstat says what stat of the descriptor's path says: the link count of
- * a merged directory, the origin's inode number of a copied-up object. */
+/* fstat says what stat of the descriptor's path says (core). */
 static void shim_fstat_fix(int fd, struct stat *st)
 {
-	struct ovl_res r;
-	uint64_t o;
-
-	if (S_ISDIR(st->st_mode)) {
-		/* a directory descriptor may be on a layer's directory that a
-		 * copy-up (chmod, a new entry) has since put another in front
-		 * of: the view's directory is the one stat describes */
-		struct stat now;
-		int v = -1;
-		if (ovl_for_read(fd, ".", 0, &r) == 0 && r.m && r.layer >= 0) {
-			const char *real = r.real;
-			v = SHIM_NEXT(lstat)(real, &now);
-			SHIM_LONG(real, v = SHIM_NEXT(lstat)(real, &now));
-		}
-		if (v == 0) {
-			*st = now;
-			ovl_fix_stat(&r, st);
-		}
-		return;
-	}
-	if (S_ISREG(st->st_mode) && (o = ovl_fd_origin(fd, st->st_dev)))
-		st->st_ino = o;
+	ovl_fstat_fix(fd, st);
 }
 
 static void shim_stat_after(int rc, const struct ovl_res *r, int v, int fd,

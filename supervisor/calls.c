@@ -6,8 +6,8 @@
  * on the absolute path.
  *
  * Not yet answered here (they continue in the kernel): execve of a file
- * whose view differs from the host path, fstat's origin inode, the fd forms
- * of the xattr reads, openat2's RESOLVE_ flags.
+ * whose view differs from the host path, the fd forms of the xattr reads,
+ * openat2's RESOLVE_ flags.
  * Every handler runs in the one thread that serves all targets, so none may
  * wait on another target (a FIFO's open, below).
  */
@@ -163,13 +163,38 @@ static int fd_form(struct sup_call *c, uint64_t addr, int at)
 	return (at & AT_EMPTY_PATH) && sup_read(c, addr, &ch, 1) == 0 && ch == '\0';
 }
 
+/* fstat of the target's descriptor tfd, as the library's: what stat of
+ * its path says (core's ovl_fstat_fix); stx, when given, is statx's. */
+static long fd_stat(struct sup_call *c, int tfd, uint64_t buf, struct statx *stx)
+{
+	struct stat st;
+	int fd = sup_fd_get(c, tfd);
+
+	if (fd < 0)
+		return CONTINUE; /* the kernel says what is wrong with it */
+	long rc = fstat(fd, &st) < 0 ? -errno : 0;
+	if (rc == 0)
+		ovl_fstat_fix(fd, &st);
+	if (rc == 0 && stx) {
+		rc = statx(fd, "", AT_EMPTY_PATH, stx->stx_mask, stx) < 0 ? -errno : 0;
+		if (rc == 0 && (stx->stx_mask & STATX_INO))
+			stx->stx_ino = (uint64_t)st.st_ino;
+		if (rc == 0 && (stx->stx_mask & STATX_NLINK))
+			stx->stx_nlink = (uint32_t)st.st_nlink;
+	}
+	close(fd);
+	if (rc < 0)
+		return rc;
+	return stx ? sup_write(c, buf, stx, sizeof *stx) : sup_write(c, buf, &st, sizeof st);
+}
+
 static long do_stat(struct sup_call *c, int dirfd, uint64_t addr, uint64_t buf, int at)
 {
 	struct ovl_res r;
 	struct stat st;
 
 	if (fd_form(c, addr, at))
-		return CONTINUE;
+		return fd_stat(c, dirfd, buf, NULL);
 	long rc = look(c, dirfd, addr, at, OVL_STAT, &r);
 	if (rc != 0)
 		return rc;
@@ -186,6 +211,7 @@ static long h_stat(struct sup_call *c)
 	switch (c->req->data.nr) {
 	case SYS_stat: return do_stat(c, AT_FDCWD, ARG(0), ARG(1), 0);
 	case SYS_lstat: return do_stat(c, AT_FDCWD, ARG(0), ARG(1), AT_SYMLINK_NOFOLLOW);
+	case SYS_fstat: return fd_stat(c, (int)ARG(0), ARG(1), NULL);
 	}
 	return do_stat(c, (int)ARG(0), ARG(1), ARG(2), (int)ARG(3));
 }
@@ -196,8 +222,10 @@ static long h_statx(struct sup_call *c)
 	struct ovl_res r;
 	struct statx stx;
 
-	if (fd_form(c, ARG(1), at))
-		return CONTINUE;
+	if (fd_form(c, ARG(1), at)) {
+		stx.stx_mask = (unsigned)ARG(3);
+		return fd_stat(c, (int)ARG(0), ARG(4), &stx);
+	}
 	long rc = look(c, (int)ARG(0), ARG(1), at, 0, &r);
 	if (rc != 0)
 		return rc;
@@ -681,7 +709,7 @@ static long dispatch(struct sup_call *c)
 	switch (c->req->data.nr) {
 	case SYS_open: case SYS_openat: case SYS_openat2: case SYS_creat:
 		return h_open(c);
-	case SYS_stat: case SYS_lstat: case SYS_newfstatat:
+	case SYS_stat: case SYS_lstat: case SYS_newfstatat: case SYS_fstat:
 		return h_stat(c);
 	case SYS_statx: return h_statx(c);
 	case SYS_access: case SYS_faccessat: case SYS_faccessat2:

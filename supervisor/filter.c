@@ -19,7 +19,7 @@
 
 const int sup_calls[] = {
 	SYS_open, SYS_openat, SYS_openat2, SYS_creat,
-	SYS_stat, SYS_lstat, SYS_newfstatat, SYS_statx,
+	SYS_stat, SYS_lstat, SYS_fstat, SYS_newfstatat, SYS_statx,
 	SYS_access, SYS_faccessat, SYS_faccessat2,
 	SYS_readlink, SYS_readlinkat, SYS_getdents64,
 	SYS_mkdir, SYS_mkdirat, SYS_mknod, SYS_mknodat,

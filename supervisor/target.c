@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -216,8 +217,11 @@ void sup_proc_reap(int pidfd)
 
 /* ---- paths ------------------------------------------------------------ */
 
-static int fd_path(const struct sup_call *c, int fd, char *out, size_t n)
+/* The view's name of the target's descriptor fd; *removed: its object
+ * has been removed since (the kernel's name ends in " (deleted)"). */
+static int fd_path(const struct sup_call *c, int fd, char *out, size_t n, int *removed)
 {
+	static const char gone[] = " (deleted)";
 	char link[64], real[OVL_PATH_MAX];
 	snprintf(link, sizeof link, "/proc/%d/fd/%d", (int)c->req->pid, fd);
 	ssize_t len = readlink(link, real, sizeof real - 1);
@@ -226,9 +230,39 @@ static int fd_path(const struct sup_call *c, int fd, char *out, size_t n)
 	real[len] = '\0';
 	if (real[0] != '/')
 		return -ENOTDIR; /* a pipe, a socket */
+	*removed = (size_t)len > sizeof gone - 1 && strcmp(real + len - (sizeof gone - 1), gone) == 0;
+	if (*removed)
+		real[len - (sizeof gone - 1)] = '\0';
 	if (ovl_virtual_of(real, out, n) != 0 && (size_t)snprintf(out, n, "%s", real) >= n)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+/* A removed directory's ".." still leads to where it was (the kernel keeps
+ * its parent): the leading "../" of path are taken off base, which is
+ * canonical.  A final "." or ".." stays, for the calls that refuse it by
+ * its kind.  Returns the rest of path. */
+static const char *climb_removed(char *base, const char *path)
+{
+	size_t bl = strlen(base);
+
+	for (;;) {
+		size_t skip = path[0] == '.' && path[1] == '/' ? 2 :
+			      path[0] == '.' && path[1] == '.' && path[2] == '/' ? 3 : 0;
+		size_t more = skip;
+		while (skip && path[more] == '/')
+			more++;
+		if (!skip || path[more] == '\0')
+			return path;
+		if (skip == 3) {
+			while (bl > 1 && base[bl - 1] != '/')
+				bl--;
+			if (bl > 1)
+				bl--;
+			base[bl] = '\0';
+		}
+		path += more;
+	}
 }
 
 int sup_absolute(const struct sup_call *c, int dirfd, const char *path, char *out, size_t n)
@@ -246,9 +280,15 @@ int sup_absolute(const struct sup_call *c, int dirfd, const char *path, char *ou
 			cwd_from_kernel(c->proc->tgid, c->proc);
 		snprintf(base, sizeof base, "%s", c->proc->cwd);
 	} else {
-		int rc = fd_path(c, dirfd, base, sizeof base);
+		int removed = 0, rc = fd_path(c, dirfd, base, sizeof base, &removed);
 		if (rc < 0)
 			return rc;
+		struct stat st;
+		int fd = removed ? sup_fd_get(c, dirfd) : -1;
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+			path = climb_removed(base, path);
+		if (fd >= 0)
+			close(fd);
 	}
 	size_t bl = strlen(base);
 	if (bl + 1 + strlen(path) >= n)

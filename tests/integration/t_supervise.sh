@@ -149,3 +149,26 @@ test_supervise_everything_with_the_option() {
 	OVL_OPTIONS=(--supervise)
 	kernel_compare "rm g; '$T/inline'; cat f; ls d"
 }
+
+# A cgo program (dynamically linked, but Go's runtime makes its own system
+# calls) built and run inside: its writes and reads go through the view.
+test_supervise_cgo_binary() {
+	command -v go >/dev/null || skip "go is not installed (Debian: golang-go)"
+	command -v cc >/dev/null || skip "cc is not installed"
+	put "$L/go.mod" "module example.com/cgo" "" "go 1.19"
+	put "$L/main.go" 'package main' '' '// int twice(int x) { return 2 * x; }' 'import "C"' '' \
+		'import ("fmt"; "os")' '' \
+		'func main() {' \
+		'	b, err := os.ReadFile("data")' \
+		'	fmt.Println(string(b), err, int(C.twice(21)))' \
+		'	fmt.Println(os.WriteFile("data", []byte("written by cgo\n"), 0644))' \
+		'	_, err = os.Stat("gone"); fmt.Println(err != nil)' \
+		'}'
+	put "$L/data" lower-data
+	put "$L/gone" gone
+	kernel_compare 'export HOME=$(mktemp -d) GOFLAGS=-mod=mod GOTOOLCHAIN=local GOPROXY=off CGO_ENABLED=1
+export GOCACHE=$HOME/cache GOPATH=$HOME/gopath
+echo changed > data; rm gone
+go build -trimpath -o cgoprog . && ./cgoprog && cat data
+rm -rf "$HOME" cgoprog'
+}

@@ -39,7 +39,11 @@ FUZZ_OPS ?= 100000
 all: lib
 lib: $(B)/liboverlay.so $(B)/overlay-supervise
 
-$(B)/%.o: %.c $(wildcard core/*.h shim/*.h supervisor/*.h)
+$(B)/%.o: %.c $(wildcard core/*.h shim/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/supervisor/%.o: supervisor/%.c $(wildcard core/*.h supervisor/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

@@ -222,6 +222,9 @@ int ovl_owns_memory(void);
  * every mount, or -ENOENT when it was removed from the view (its layer
  * directory may still exist in a lower, but the view has no path to it). */
 int ovl_cwd_virtual(char *out, size_t outlen);
+/* The same for a directory descriptor fd standing for a cwd (the
+ * supervisor's of a target's); OVL_PASS leaves out empty. */
+int ovl_dir_virtual(int fd, char *out, size_t outlen);
 
 /* Turn (dirfd, path) into an absolute path, with '.' and '//' folded but
  * '..' and symlinks left for lookup.  Returns 0 or -errno. */

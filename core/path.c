@@ -446,8 +446,13 @@ static int shown_at(const char *real, const char *virt)
 
 int ovl_cwd_virtual(char *out, size_t outlen)
 {
+	return ovl_dir_virtual(AT_FDCWD, out, outlen);
+}
+
+int ovl_dir_virtual(int fd, char *out, size_t outlen)
+{
 	char real[OVL_PATH_MAX];
-	int rc = fd_real(AT_FDCWD, real, sizeof real);
+	int rc = fd_real(fd, real, sizeof real);
 
 	if (rc < 0)
 		return rc;

@@ -34,37 +34,64 @@
  * call (out of the range of both). */
 #define CONTINUE (-(1L << 40))
 
-/* The path argument at addr, from dirfd, as an absolute view path.
- * *own: the kernel would resolve it otherwise than the view's cwd does (a
- * relative path while the process's cwd is kept here, target.c); a path
- * that touches no mount can then not continue in the kernel.  Other
- * relative paths continue there from the target's descriptor or cwd, as
- * the library's calls do. */
-static int path_arg(struct sup_call *c, int dirfd, uint64_t addr, char *abs, int *own)
+/* A path argument: the string, and the base it is relative to in this
+ * process (AT_FDCWD for an absolute one; our descriptor of the target's
+ * directory or cwd), handed to core as the library hands it the caller's
+ * (dirfd, path): core resolves both front ends' calls alike.  own: the
+ * base is a cwd kept here (target.c), so the kernel would resolve the path
+ * from another directory; a path that touches no mount can then not
+ * continue in the kernel, and is made here. */
+struct sup_path {
+	const char *path;
+	int base;
+	int own;
+	char buf[OVL_PATH_MAX];
+};
+
+static int path_arg(struct sup_call *c, int dirfd, uint64_t addr, struct sup_path *p)
 {
-	char path[OVL_PATH_MAX];
-	int rc = sup_read_path(c, addr, path, sizeof path);
+	int rc = sup_read_path(c, addr, p->buf, sizeof p->buf);
 
 	if (rc < 0)
 		return rc;
-	if (path[0] == '\0')
+	if (p->buf[0] == '\0')
 		return -ENOENT;
-	*own = path[0] != '/' && dirfd == AT_FDCWD && c->proc->cwd_real == 0;
-	return sup_absolute(c, dirfd, path, abs, OVL_PATH_MAX);
+	p->path = p->buf;
+	p->base = AT_FDCWD;
+	p->own = 0;
+	if (p->buf[0] == '/')
+		return 0;
+	if (dirfd == AT_FDCWD) {
+		p->base = sup_cwd(c->proc);
+		p->own = c->proc->cwd_own;
+	} else if ((p->base = sup_fd_get(c, dirfd)) >= 0 && c->nfds < 2) {
+		c->fds[c->nfds++] = p->base; /* closed when the call is answered */
+	}
+	return p->base < 0 ? p->base : 0;
+}
+
+/* The host name of p for a call made here: through our descriptor of its
+ * base (a magic link the kernel follows to the directory itself). */
+static const char *host_path(const struct sup_path *p, char *buf, size_t n)
+{
+	if (p->base == AT_FDCWD)
+		return p->path;
+	snprintf(buf, n, "/proc/self/fd/%d/%s", p->base, p->path);
+	return buf;
 }
 
 /* What an intent answered, for a call made on r->real: OVL_PASS becomes
- * CONTINUE, or the host path itself where the kernel would not find it
+ * CONTINUE, or the host name itself where the kernel would not find it
  * (own, above). */
-static long host_or_continue(int rc, int own, const char *abs, struct ovl_res *r)
+static long host_or_continue(int rc, const struct sup_path *p, struct ovl_res *r)
 {
 	if (rc != OVL_PASS)
 		return rc;
-	if (!own)
+	if (!p->own)
 		return CONTINUE;
 	r->m = NULL;
 	r->layer = -1;
-	snprintf(r->real, sizeof r->real, "%s", abs);
+	host_path(p, r->real, sizeof r->real);
 	return 0;
 }
 
@@ -89,14 +116,13 @@ static int host_flags(int flags)
 
 static long do_open(struct sup_call *c, int dirfd, uint64_t addr, int flags, mode_t mode)
 {
-	char abs[OVL_PATH_MAX];
+	struct sup_path p;
 	struct ovl_res r;
-	int own;
-	long rc = path_arg(c, dirfd, addr, abs, &own);
+	long rc = path_arg(c, dirfd, addr, &p);
 
 	if (rc < 0)
 		return rc;
-	rc = host_or_continue(ovl_for_open(AT_FDCWD, abs, flags, &r), own, abs, &r);
+	rc = host_or_continue(ovl_for_open(p.base, p.path, flags, &r), &p, &r);
 	if (rc != 0)
 		return rc;
 	if (flags & (O_CREAT | O_TMPFILE))
@@ -109,7 +135,7 @@ static long do_open(struct sup_call *c, int dirfd, uint64_t addr, int flags, mod
 	int fd = open(r.real, host_flags(flags) | (fifo ? O_NONBLOCK : 0), mode);
 	if (fd >= 0 && fifo)
 		fcntl(fd, F_SETFL, flags & ~O_ACCMODE & ~O_CLOEXEC);
-	if (fd < 0 && (flags & O_PATH) && strcmp(r.real, abs) == 0)
+	if (fd < 0 && (flags & O_PATH) && !r.m && !p.own)
 		return CONTINUE; /* the kernel finds the same object by the name */
 	int err = fd < 0 ? -errno : 0;
 	ovl_open_done(&r, fd < 0 ? err : 0);
@@ -147,13 +173,13 @@ static long h_open(struct sup_call *c)
 /* The lookup of a call that only looks; at: its AT_ flags. */
 static long look(struct sup_call *c, int dirfd, uint64_t addr, int at, int extra, struct ovl_res *r)
 {
-	char abs[OVL_PATH_MAX];
-	int own, rc = path_arg(c, dirfd, addr, abs, &own);
+	struct sup_path p;
+	int rc = path_arg(c, dirfd, addr, &p);
 
 	if (rc < 0)
 		return rc;
 	int fl = ((at & AT_SYMLINK_NOFOLLOW) ? OVL_NOFOLLOW : 0) | extra;
-	return host_or_continue(ovl_for_read(AT_FDCWD, abs, fl, r), own, abs, r);
+	return host_or_continue(ovl_for_read(p.base, p.path, fl, r), &p, r);
 }
 
 /* The descriptor form (AT_EMPTY_PATH with "") is the kernel's. */
@@ -349,56 +375,56 @@ static long h_getdents(struct sup_call *c)
 
 /* ---- changes ---------------------------------------------------------- */
 
-/* One or two paths of a change, absolute; *all_abs: the kernel finds
- * them as the view does (a call outside every mount can then continue). */
-static int change_paths(struct sup_call *c, int d1, uint64_t p1, int d2, uint64_t p2,
-			char *a1, char *a2, int *all_abs)
-{
-	int own1 = 0, own2 = 0, rc = path_arg(c, d1, p1, a1, &own1);
-
-	if (rc == 0 && a2)
-		rc = path_arg(c, d2, p2, a2, &own2);
-	*all_abs = !own1 && !own2;
-	return rc;
-}
-
 /* A core change's answer: OVL_PASS (no mount touched) is made in the
- * kernel, by the target or here. */
+ * kernel, by the target or, where it would resolve otherwise (own), here,
+ * by host_call on the host names h1 and h2. */
 #define CHANGE(core_call, host_call)                                          \
 	do {                                                                  \
 		long v_ = (core_call);                                        \
 		if (v_ != OVL_PASS)                                           \
 			return v_;                                            \
-		if (all_abs)                                                  \
+		if (!a.own && !b.own)                                         \
 			return CONTINUE;                                      \
+		char b1_[OVL_PATH_MAX], b2_[OVL_PATH_MAX];                    \
+		const char *h1 = host_path(&a, b1_, sizeof b1_);              \
+		const char *h2 = host_path(&b, b2_, sizeof b2_);              \
+		(void)h2;                                                     \
 		return sc_ret(host_call);                                     \
 	} while (0)
+
+/* The paths of a change of one name (b unused) or two. */
+#define ONE_PATH(dirfd, addr)                                                 \
+	struct sup_path a, b = { .base = AT_FDCWD, .path = "" };              \
+	long rc = path_arg(c, (dirfd), (addr), &a);                           \
+	if (rc < 0)                                                           \
+		return rc
+#define TWO_PATHS(d1, p1, d2, p2)                                             \
+	struct sup_path a, b;                                                 \
+	long rc = path_arg(c, (d1), (p1), &a);                                \
+	if (rc == 0)                                                          \
+		rc = path_arg(c, (d2), (p2), &b);                             \
+	if (rc < 0)                                                           \
+		return rc
 
 static long h_mkdir(struct sup_call *c)
 {
 	int at = c->req->data.nr == SYS_mkdirat;
-	char a[OVL_PATH_MAX];
-	int all_abs, rc = change_paths(c, at ? (int)ARG(0) : AT_FDCWD, ARG(at), 0, 0, a, NULL, &all_abs);
 	mode_t mode = (mode_t)ARG(at + 1);
+	ONE_PATH(at ? (int)ARG(0) : AT_FDCWD, ARG(at));
 
-	if (rc < 0)
-		return rc;
 	umask(sup_umask(c));
-	CHANGE(ovl_mkdir(AT_FDCWD, a, mode), mkdir(a, mode));
+	CHANGE(ovl_mkdir(a.base, a.path, mode), mkdir(h1, mode));
 }
 
 static long h_mknod(struct sup_call *c)
 {
 	int at = c->req->data.nr == SYS_mknodat;
-	char a[OVL_PATH_MAX];
-	int all_abs, rc = change_paths(c, at ? (int)ARG(0) : AT_FDCWD, ARG(at), 0, 0, a, NULL, &all_abs);
 	mode_t mode = (mode_t)ARG(at + 1);
 	dev_t dev = (dev_t)ARG(at + 2);
+	ONE_PATH(at ? (int)ARG(0) : AT_FDCWD, ARG(at));
 
-	if (rc < 0)
-		return rc;
 	umask(sup_umask(c));
-	CHANGE(ovl_mknod(AT_FDCWD, a, mode, dev), mknod(a, mode, dev));
+	CHANGE(ovl_mknod(a.base, a.path, mode, dev), mknod(h1, mode, dev));
 }
 
 static long h_unlink(struct sup_call *c)
@@ -406,54 +432,44 @@ static long h_unlink(struct sup_call *c)
 	long nr = c->req->data.nr;
 	int at = nr == SYS_unlinkat;
 	int flags = nr == SYS_rmdir ? AT_REMOVEDIR : at ? (int)ARG(2) : 0;
-	char a[OVL_PATH_MAX];
-	int all_abs, rc = change_paths(c, at ? (int)ARG(0) : AT_FDCWD, ARG(at), 0, 0, a, NULL, &all_abs);
+	ONE_PATH(at ? (int)ARG(0) : AT_FDCWD, ARG(at));
 
-	if (rc < 0)
-		return rc;
-	CHANGE(ovl_unlink(AT_FDCWD, a, flags), unlinkat(AT_FDCWD, a, flags));
+	CHANGE(ovl_unlink(a.base, a.path, flags), unlinkat(AT_FDCWD, h1, flags));
 }
 
 static long h_rename(struct sup_call *c)
 {
 	int at = c->req->data.nr != SYS_rename;
 	unsigned flags = c->req->data.nr == SYS_renameat2 ? (unsigned)ARG(4) : 0;
-	char a[OVL_PATH_MAX], b[OVL_PATH_MAX];
-	int all_abs, rc = at ? change_paths(c, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3), a, b, &all_abs)
-			     : change_paths(c, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), a, b, &all_abs);
+	TWO_PATHS(at ? (int)ARG(0) : AT_FDCWD, ARG(at ? 1 : 0), at ? (int)ARG(2) : AT_FDCWD,
+		  ARG(at ? 3 : 1));
 
-	if (rc < 0)
-		return rc;
-	CHANGE(ovl_rename(AT_FDCWD, a, AT_FDCWD, b, flags), syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, flags));
+	CHANGE(ovl_rename(a.base, a.path, b.base, b.path, flags),
+	       syscall(SYS_renameat2, AT_FDCWD, h1, AT_FDCWD, h2, flags));
 }
 
 static long h_link(struct sup_call *c)
 {
 	int at = c->req->data.nr == SYS_linkat;
 	int flags = at ? (int)ARG(4) : 0;
-	char a[OVL_PATH_MAX], b[OVL_PATH_MAX];
 
 	if (at && fd_form(c, ARG(1), flags))
 		return CONTINUE;
-	int all_abs, rc = at ? change_paths(c, (int)ARG(0), ARG(1), (int)ARG(2), ARG(3), a, b, &all_abs)
-			     : change_paths(c, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), a, b, &all_abs);
-	if (rc < 0)
-		return rc;
-	CHANGE(ovl_link(AT_FDCWD, a, AT_FDCWD, b, flags), linkat(AT_FDCWD, a, AT_FDCWD, b, flags));
+	TWO_PATHS(at ? (int)ARG(0) : AT_FDCWD, ARG(at ? 1 : 0), at ? (int)ARG(2) : AT_FDCWD,
+		  ARG(at ? 3 : 1));
+	CHANGE(ovl_link(a.base, a.path, b.base, b.path, flags), linkat(AT_FDCWD, h1, AT_FDCWD, h2, flags));
 }
 
 static long h_symlink(struct sup_call *c)
 {
 	int at = c->req->data.nr == SYS_symlinkat;
-	char target[OVL_PATH_MAX], a[OVL_PATH_MAX];
-	int rc = sup_read_path(c, ARG(0), target, sizeof target), all_abs;
+	char target[OVL_PATH_MAX];
+	int trc = sup_read_path(c, ARG(0), target, sizeof target);
 
-	if (rc < 0)
-		return rc;
-	rc = change_paths(c, at ? (int)ARG(1) : AT_FDCWD, ARG(at ? 2 : 1), 0, 0, a, NULL, &all_abs);
-	if (rc < 0)
-		return rc;
-	CHANGE(ovl_symlink(target, AT_FDCWD, a), symlink(target, a));
+	if (trc < 0)
+		return trc;
+	ONE_PATH(at ? (int)ARG(1) : AT_FDCWD, ARG(at ? 2 : 1));
+	CHANGE(ovl_symlink(target, a.base, a.path), symlink(target, h1));
 }
 
 /* ---- changes through a descriptor ------------------------------------ */
@@ -487,13 +503,13 @@ static long fd_for_write(struct sup_call *c, int tfd, struct ovl_res *r)
 static long for_write(struct sup_call *c, int dirfd, uint64_t addr, int at, int extra,
 		      struct ovl_res *r)
 {
-	char abs[OVL_PATH_MAX];
-	int own, rc = path_arg(c, dirfd, addr, abs, &own);
+	struct sup_path p;
+	int rc = path_arg(c, dirfd, addr, &p);
 
 	if (rc < 0)
 		return rc;
 	int fl = ((at & AT_SYMLINK_NOFOLLOW) ? OVL_NOFOLLOW : 0) | extra;
-	return host_or_continue(ovl_for_write(AT_FDCWD, abs, fl, r), own, abs, r);
+	return host_or_continue(ovl_for_write(p.base, p.path, fl, r), &p, r);
 }
 
 static long h_chmod(struct sup_call *c)
@@ -654,51 +670,76 @@ static long h_xattr(struct sup_call *c)
 
 /* ---- the working directory -------------------------------------------- */
 
+/* A chdir the kernel can make as the view would (a path outside every
+ * mount, from a cwd that is the kernel's) is checked here, so that a
+ * failure leaves the kept cwd as it was, and made there; any other is
+ * answered with a descriptor kept as the process's cwd. */
 static long h_chdir(struct sup_call *c)
 {
 	struct ovl_res r;
-	char virt[OVL_PATH_MAX];
+	struct stat st;
 
 	if (c->req->data.nr == SYS_fchdir) {
-		c->proc->cwd_real = 2; /* read back at the next relative path */
+		sup_cwd_set(c->proc, -1); /* the kernel's, reopened when needed */
 		return CONTINUE;
 	}
 	long rc = look(c, AT_FDCWD, ARG(0), 0, 0, &r);
+	int fd = rc != 0 ? -1 : open(r.real, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rc == CONTINUE) {
-		c->proc->cwd_real = 2;
+		struct sup_path p;
+		char buf[OVL_PATH_MAX];
+		if ((rc = path_arg(c, AT_FDCWD, ARG(0), &p)) < 0)
+			return rc;
+		const char *h = host_path(&p, buf, sizeof buf);
+		if (stat(h, &st) < 0)
+			return -errno;
+		if (!S_ISDIR(st.st_mode))
+			return -ENOTDIR;
+		if (access(h, X_OK) < 0)
+			return -errno;
+		sup_cwd_set(c->proc, -1);
 		return CONTINUE;
 	}
 	if (rc != 0)
 		return rc;
-	struct stat st;
-	if (stat(r.real, &st) < 0)
+	if (fd < 0)
 		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
-	if (access(r.real, X_OK) < 0)
-		return -errno;
-	if (!r.m || ovl_virtual_path(&r, virt, sizeof virt) != 0)
-		snprintf(virt, sizeof virt, "%s", r.real);
-	snprintf(c->proc->cwd, sizeof c->proc->cwd, "%s", virt);
-	c->proc->cwd_real = 0;
+	if (faccessat(fd, "", X_OK, AT_EMPTY_PATH) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	sup_cwd_set(c->proc, fd);
 	return 0;
 }
 
+/* The view's name of the cwd; the kernel's answer where it lies outside
+ * every mount and is the kernel's own. */
 static long h_getcwd(struct sup_call *c)
 {
-	char abs[OVL_PATH_MAX];
-	int rc = sup_absolute(c, AT_FDCWD, ".", abs, sizeof abs);
+	char virt[OVL_PATH_MAX];
+	int fd = sup_cwd(c->proc);
 
+	if (fd < 0)
+		return fd;
+	long rc = ovl_dir_virtual(fd, virt, sizeof virt);
+	if (rc == OVL_PASS && !c->proc->cwd_own)
+		return CONTINUE;
+	if (rc == OVL_PASS) { /* a kept cwd outside every mount: its host name */
+		char link[64];
+		snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+		ssize_t n = readlink(link, virt, sizeof virt - 1);
+		if (n <= 0)
+			return -ENOENT;
+		virt[n] = '\0';
+		rc = 0;
+	}
 	if (rc < 0)
 		return rc;
-	size_t len = strlen(abs);
-	if (len > 2 && strcmp(abs + len - 2, "/.") == 0)
-		abs[len -= 2] = '\0';
-	if (len == 0)
-		abs[len++] = '/', abs[len] = '\0';
+	size_t len = strlen(virt);
 	if (len + 1 > (size_t)ARG(1))
 		return -ERANGE;
-	rc = sup_write(c, ARG(0), abs, len + 1);
+	rc = sup_write(c, ARG(0), virt, len + 1);
 	return rc < 0 ? rc : (long)(len + 1);
 }
 
@@ -745,6 +786,9 @@ static long dispatch(struct sup_call *c)
 void sup_handle(struct sup_call *c)
 {
 	long v = dispatch(c);
+
+	while (c->nfds > 0)
+		close(c->fds[--c->nfds]);
 
 	if (c->done)
 		return;

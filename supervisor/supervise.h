@@ -43,16 +43,22 @@ struct sup_call {
 	struct seccomp_notif_resp *resp;
 	struct sup_proc *proc; /* the target's process (thread group) */
 	int done;              /* answered already (ADDFD with SEND) */
+	int fds[2], nfds;      /* our copies of its directory descriptors */
 };
 
-/* What we keep of a target process: its working directory as the view
- * names it, since the kernel's cannot be moved into a directory that
- * exists only in the upper. */
+/* What we keep of a target process: a descriptor of its working
+ * directory.  The kernel's cwd of a target cannot be moved into a
+ * directory that exists only in the upper, so a chdir into a mount is
+ * answered here: cwd_own says that cwd_fd (ours) is the process's cwd in
+ * the view, while the kernel's stayed where it was.  Otherwise cwd_fd, once
+ * opened, is the kernel's cwd itself (/proc/PID/cwd), and follows it when
+ * another process renames it.  Relative paths are made absolute from it by
+ * core, as the library makes them from the real cwd. */
 struct sup_proc {
 	pid_t tgid;
 	int pidfd;
-	int cwd_real;          /* the kernel's cwd shows the same directory */
-	char cwd[OVL_PATH_MAX];
+	int cwd_fd;            /* -1: not opened yet */
+	int cwd_own;
 };
 
 /* filter.c: install the filter in this (child) process; the listener's
@@ -71,11 +77,12 @@ int sup_read(const struct sup_call *c, uint64_t addr, void *buf, size_t n);
 int sup_write(const struct sup_call *c, uint64_t addr, const void *buf, size_t n);
 struct sup_proc *sup_proc_of(pid_t tid);
 void sup_proc_reap(int pidfd);
-/* The absolute path (dirfd, path) names in the target's view: 0, or
- * -errno.  A relative path with AT_FDCWD is taken from the tracked cwd. */
-int sup_absolute(const struct sup_call *c, int dirfd, const char *path, char *out, size_t n);
 /* A copy of the target's descriptor fd in this process, or -errno. */
 int sup_fd_get(const struct sup_call *c, int fd);
+/* The process's cwd: our descriptor of it (not to be closed), or -errno;
+ * sup_cwd_set makes dirfd (ours, or -1: the kernel's again) its cwd. */
+int sup_cwd(struct sup_proc *p);
+void sup_cwd_set(struct sup_proc *p, int dirfd);
 /* The target's umask, for calls that create; whether its descriptor fd
  * closes on exec. */
 mode_t sup_umask(const struct sup_call *c);

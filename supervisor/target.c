@@ -6,12 +6,11 @@
  *
  * The kernel's working directory of a target cannot be moved into a
  * directory that exists only in the upper, nor can we make the target call
- * fchdir.  So a chdir into a mount is answered here: the process's cwd is
- * remembered as a virtual path, and its relative paths are made absolute
- * from it.  A chdir outside every mount (and any fchdir) runs in the
- * kernel, and the remembered cwd is read back from /proc at the next call.
- * A process seen for the first time takes its parent's remembered cwd
- * (what it had at its fork, unless the parent moved since).
+ * fchdir.  So a chdir into a mount is answered here, with a descriptor of
+ * the directory kept for the process (supervise.h); a chdir that the
+ * kernel resolves as the view does (and any fchdir) runs in the kernel.
+ * A process seen for the first time takes its parent's kept cwd (what it
+ * had at its fork, unless the parent moved since).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -121,23 +120,6 @@ static long status_field(pid_t pid, const char *field)
 	return proc_field(pid, "status", field, 10);
 }
 
-/* The view's name of the kernel's cwd of pid (a layer's directory shows
- * as the virtual path it serves). */
-static void cwd_from_kernel(pid_t pid, struct sup_proc *p)
-{
-	char link[64], real[OVL_PATH_MAX];
-	snprintf(link, sizeof link, "/proc/%d/cwd", (int)pid);
-	ssize_t n = readlink(link, real, sizeof real - 1);
-	if (n <= 0) {
-		strcpy(p->cwd, "/");
-		return;
-	}
-	real[n] = '\0';
-	if (ovl_virtual_of(real, p->cwd, sizeof p->cwd) != 0)
-		snprintf(p->cwd, sizeof p->cwd, "%s", real);
-	p->cwd_real = 1;
-}
-
 static struct sup_proc **slot_of(pid_t tgid, int empty_ok)
 {
 	for (unsigned i = 0; i < PROBES; i++) {
@@ -164,12 +146,13 @@ static struct sup_proc *new_proc(pid_t tgid)
 		return NULL;
 	p->tgid = tgid;
 	p->pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
+	p->cwd_fd = -1;
 	long ppid = status_field(tgid, "\nPPid:");
 	struct sup_proc *parent = ppid > 0 ? find((pid_t)ppid) : NULL;
-	if (parent && !parent->cwd_real)
-		memcpy(p->cwd, parent->cwd, sizeof p->cwd);
-	else
-		cwd_from_kernel(tgid, p);
+	if (parent && parent->cwd_own && parent->cwd_fd >= 0) {
+		p->cwd_fd = fcntl(parent->cwd_fd, F_DUPFD_CLOEXEC, 0);
+		p->cwd_own = p->cwd_fd >= 0;
+	}
 	*sp = p;
 	if (p->pidfd >= 0) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)p->pidfd + 1 };
@@ -209,6 +192,8 @@ void sup_proc_reap(int pidfd)
 				threads[j].proc = NULL;
 		epoll_ctl(sup_epoll(), EPOLL_CTL_DEL, pidfd, NULL);
 		close(pidfd);
+		if (p->cwd_fd >= 0)
+			close(p->cwd_fd);
 		free(p);
 		procs[i] = NULL;
 		return;
@@ -217,84 +202,23 @@ void sup_proc_reap(int pidfd)
 
 /* ---- paths ------------------------------------------------------------ */
 
-/* The view's name of the target's descriptor fd; *removed: its object
- * has been removed since (the kernel's name ends in " (deleted)"). */
-static int fd_path(const struct sup_call *c, int fd, char *out, size_t n, int *removed)
+int sup_cwd(struct sup_proc *p)
 {
-	static const char gone[] = " (deleted)";
-	char link[64], real[OVL_PATH_MAX];
-	snprintf(link, sizeof link, "/proc/%d/fd/%d", (int)c->req->pid, fd);
-	ssize_t len = readlink(link, real, sizeof real - 1);
-	if (len <= 0)
-		return -EBADF;
-	real[len] = '\0';
-	if (real[0] != '/')
-		return -ENOTDIR; /* a pipe, a socket */
-	*removed = (size_t)len > sizeof gone - 1 && strcmp(real + len - (sizeof gone - 1), gone) == 0;
-	if (*removed)
-		real[len - (sizeof gone - 1)] = '\0';
-	if (ovl_virtual_of(real, out, n) != 0 && (size_t)snprintf(out, n, "%s", real) >= n)
-		return -ENAMETOOLONG;
-	return 0;
+	if (p->cwd_fd < 0) {
+		char link[64];
+		snprintf(link, sizeof link, "/proc/%d/cwd", (int)p->tgid);
+		p->cwd_fd = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		p->cwd_own = 0;
+	}
+	return p->cwd_fd < 0 ? -errno : p->cwd_fd;
 }
 
-/* A removed directory's ".." still leads to where it was (the kernel keeps
- * its parent): the leading "../" of path are taken off base, which is
- * canonical.  A final "." or ".." stays, for the calls that refuse it by
- * its kind.  Returns the rest of path. */
-static const char *climb_removed(char *base, const char *path)
+void sup_cwd_set(struct sup_proc *p, int dirfd)
 {
-	size_t bl = strlen(base);
-
-	for (;;) {
-		size_t skip = path[0] == '.' && path[1] == '/' ? 2 :
-			      path[0] == '.' && path[1] == '.' && path[2] == '/' ? 3 : 0;
-		size_t more = skip;
-		while (skip && path[more] == '/')
-			more++;
-		if (!skip || path[more] == '\0')
-			return path;
-		if (skip == 3) {
-			while (bl > 1 && base[bl - 1] != '/')
-				bl--;
-			if (bl > 1)
-				bl--;
-			base[bl] = '\0';
-		}
-		path += more;
-	}
-}
-
-int sup_absolute(const struct sup_call *c, int dirfd, const char *path, char *out, size_t n)
-{
-	char base[OVL_PATH_MAX];
-
-	if (path[0] == '/') {
-		if (strlen(path) >= n)
-			return -ENAMETOOLONG;
-		strcpy(out, path);
-		return 0;
-	}
-	if (dirfd == AT_FDCWD) {
-		if (c->proc->cwd_real == 2) /* moved by the kernel: read it back */
-			cwd_from_kernel(c->proc->tgid, c->proc);
-		snprintf(base, sizeof base, "%s", c->proc->cwd);
-	} else {
-		int removed = 0, rc = fd_path(c, dirfd, base, sizeof base, &removed);
-		if (rc < 0)
-			return rc;
-		struct stat st;
-		int fd = removed ? sup_fd_get(c, dirfd) : -1;
-		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
-			path = climb_removed(base, path);
-		if (fd >= 0)
-			close(fd);
-	}
-	size_t bl = strlen(base);
-	if (bl + 1 + strlen(path) >= n)
-		return -ENAMETOOLONG;
-	snprintf(out, n, "%s%s%s", base, bl && base[bl - 1] == '/' ? "" : "/", path);
-	return 0;
+	if (p->cwd_fd >= 0)
+		close(p->cwd_fd);
+	p->cwd_fd = dirfd;
+	p->cwd_own = dirfd >= 0;
 }
 
 int sup_fd_get(const struct sup_call *c, int fd)

@@ -680,7 +680,18 @@ static long h_chdir(struct sup_call *c)
 	struct stat st;
 
 	if (c->req->data.nr == SYS_fchdir) {
-		sup_cwd_set(c->proc, -1); /* the kernel's, reopened when needed */
+		/* checked here too: a failed fchdir leaves a kept cwd kept */
+		int fd = sup_fd_get(c, (int)ARG(0));
+		if (fd < 0)
+			return fd;
+		long e = fstat(fd, &st) < 0 ? -errno : !S_ISDIR(st.st_mode) ? -ENOTDIR :
+			 faccessat(fd, "", X_OK, AT_EMPTY_PATH) < 0 ? -errno : 0;
+		if (e < 0) {
+			close(fd);
+			return e;
+		}
+		sup_cwd_set(c->proc, fd);
+		c->proc->cwd_own = 0; /* the kernel's from now on: the same directory */
 		return CONTINUE;
 	}
 	long rc = look(c, AT_FDCWD, ARG(0), 0, 0, &r);

@@ -170,8 +170,12 @@ static long h_open(struct sup_call *c)
 
 /* ---- looking ---------------------------------------------------------- */
 
-/* The lookup of a call that only looks; at: its AT_ flags. */
-static long look(struct sup_call *c, int dirfd, uint64_t addr, int at, int extra, struct ovl_res *r)
+/* The lookup of a call by core's intent (ovl_for_read for one that only
+ * looks, ovl_for_write for an in-place change); at: its AT_ flags. */
+typedef int intent_fn(int dirfd, const char *path, int flags, struct ovl_res *r);
+
+static long lookup(struct sup_call *c, intent_fn *intent, int dirfd, uint64_t addr, int at,
+		   int extra, struct ovl_res *r)
 {
 	struct sup_path p;
 	int rc = path_arg(c, dirfd, addr, &p);
@@ -179,7 +183,12 @@ static long look(struct sup_call *c, int dirfd, uint64_t addr, int at, int extra
 	if (rc < 0)
 		return rc;
 	int fl = ((at & AT_SYMLINK_NOFOLLOW) ? OVL_NOFOLLOW : 0) | extra;
-	return host_or_continue(ovl_for_read(p.base, p.path, fl, r), &p, r);
+	return host_or_continue(intent(p.base, p.path, fl, r), &p, r);
+}
+
+static long look(struct sup_call *c, int dirfd, uint64_t addr, int at, int extra, struct ovl_res *r)
+{
+	return lookup(c, ovl_for_read, dirfd, addr, at, extra, r);
 }
 
 /* The descriptor form (AT_EMPTY_PATH with "") is the kernel's. */
@@ -503,13 +512,7 @@ static long fd_for_write(struct sup_call *c, int tfd, struct ovl_res *r)
 static long for_write(struct sup_call *c, int dirfd, uint64_t addr, int at, int extra,
 		      struct ovl_res *r)
 {
-	struct sup_path p;
-	int rc = path_arg(c, dirfd, addr, &p);
-
-	if (rc < 0)
-		return rc;
-	int fl = ((at & AT_SYMLINK_NOFOLLOW) ? OVL_NOFOLLOW : 0) | extra;
-	return host_or_continue(ovl_for_write(p.base, p.path, fl, r), &p, r);
+	return lookup(c, ovl_for_write, dirfd, addr, at, extra, r);
 }
 
 static long h_chmod(struct sup_call *c)

@@ -41,7 +41,9 @@ $BB stat -c '%n %s %a %h' g d up d/b"
 
 # Changes made by busybox land in the upper as the kernel would make them:
 # copy-up, whiteouts, renames, new directories, links, modes and times.
-test_supervise_busybox_changes() {
+# busybox_changes: the layers and the comparison, with overlay-run's extra
+# options in OVL_OPTIONS (kernel_compare).
+busybox_changes() {
 	needs_busybox
 	put "$L/f" lower-f
 	put "$L/g" lower-g
@@ -49,27 +51,22 @@ test_supervise_busybox_changes() {
 	put "$L/i" lower-i
 	put "$L/d/a" a
 	put "$L/e/x" x
-	kernel_compare "$BB sh -c '$BUSYBOX_CHANGES'"
+	kernel_compare "$BB sh -c '
+echo x > f; echo y >> g; rm h; mv i j; mkdir k; cd k; echo z > z; ls; basename \$(pwd); cd ..
+ln -s f sl; readlink sl; ln g hl; chmod 600 g; touch -d @1000000000 f
+mv d d2; ls d2; rm -r d2; ls; test -e d; echo \"d: \$?\"; rm -r e; mkdir e; ls -a e
+cat f g j k/z hl; stat -c \"%n %s %a\" f g k; stat -c %Y f'"
 }
 
-BUSYBOX_CHANGES='
-echo x > f; echo y >> g; rm h; mv i j; mkdir k; cd k; echo z > z; ls; basename $(pwd); cd ..
-ln -s f sl; readlink sl; ln g hl; chmod 600 g; touch -d @1000000000 f
-mv d d2; ls d2; rm -r d2; ls; test -e d; echo "d: $?"; rm -r e; mkdir e; ls -a e
-cat f g j k/z hl; stat -c "%n %s %a" f g k; stat -c %Y f'
+test_supervise_busybox_changes() {
+	busybox_changes
+}
 
 # The same under overlay-run --enforce (the lowers read-only for the
 # command): nothing changes in what the supervised program sees or makes.
 test_supervise_busybox_changes_enforced() {
-	needs_busybox
-	put "$L/f" lower-f
-	put "$L/g" lower-g
-	put "$L/h" lower-h
-	put "$L/i" lower-i
-	put "$L/d/a" a
-	put "$L/e/x" x
 	OVL_OPTIONS=(--enforce)
-	kernel_compare "$BB sh -c '$BUSYBOX_CHANGES'"
+	busybox_changes
 }
 
 # A static C program: with libc (open, fstatat, getdents through readdir,

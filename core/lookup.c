@@ -859,6 +859,16 @@ void ovl_fix_stat(const struct ovl_res *r, struct stat *st)
 		st->st_nlink = 1;
 }
 
+void ovl_fix_statx(const struct ovl_res *r, struct statx *stx)
+{
+	uint64_t o = ovl_origin(r);
+
+	if (ovl_is_merged_dir(r))
+		stx->stx_nlink = 1;
+	if (o && (stx->stx_mask & STATX_INO))
+		stx->stx_ino = o;
+}
+
 void ovl_fstat_fix(int fd, struct stat *st)
 {
 	struct ovl_res r;

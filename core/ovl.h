@@ -336,6 +336,10 @@ int ovl_fd_merged_dir(int fd);
 /* What fstat of fd must say, after the host's answer st: what stat of its
  * path says (a directory's view, a copy's origin inode). */
 void ovl_fstat_fix(int fd, struct stat *st);
+/* ovl_fix_stat's rules for statx of the object r resolved to: one link for
+ * a merged directory, the origin's inode number for a copy. */
+struct statx;
+void ovl_fix_statx(const struct ovl_res *r, struct statx *stx);
 
 /* ---- intents: what the shim asks before calling libc ------------------ */
 
@@ -553,6 +557,16 @@ struct ovl_dir {
  * names.  Returns 0 with *out allocated, or -errno. */
 int ovl_dir_read(const struct ovl_res *r, struct ovl_dir **out);
 void ovl_dir_free(struct ovl_dir *d);
+/* The listing of the directory the descriptor fd is open on: 0 with *out
+ * (NULL for one removed from the view since, which lists nothing),
+ * OVL_PASS when it is not a directory of a mount (the kernel's to list),
+ * or -errno. */
+int ovl_fd_dir_read(int fd, struct ovl_dir **out);
+/* Entries of d (NULL: none) from *pos on as the kernel's getdents64
+ * records (old: the legacy getdents ones) in buf of n bytes: the bytes
+ * used, *pos past the last one put; -EINVAL when the next does not fit
+ * even alone, as the kernel says. */
+long ovl_dir_fill(const struct ovl_dir *d, size_t *pos, void *buf, size_t n, int old);
 
 /* List the directory rel (hash: ovl_gen_hash of it) in the layers of mask
  * only to teach the cache: lookup calls it for a directory where it keeps

@@ -475,3 +475,63 @@ void ovl_dir_free(struct ovl_dir *d)
 	free(d->names);
 	free(d);
 }
+
+int ovl_fd_dir_read(int fd, struct ovl_dir **out)
+{
+	struct ovl_res r;
+	/* "." relative to fd names fd's directory, even one since removed
+	 * from the view (which lists nothing) */
+	int rc = ovl_for_read(fd, ".", 0, &r);
+
+	*out = NULL;
+	if (rc == OVL_PASS || (rc == 0 && !r.m))
+		return OVL_PASS;
+	if (rc < 0 && rc != -ENOENT)
+		return OVL_PASS; /* for the kernel to refuse */
+	return rc == 0 && S_ISDIR(r.type) ? ovl_dir_read(&r, out) : 0;
+}
+
+/* Entry e as the kernel's struct linux_dirent64 (or, old, the legacy
+ * struct linux_dirent of SYS_getdents) at out; its length, or 0 when it
+ * does not fit in room. */
+static size_t dirent_put(char *out, size_t room, const struct ovl_dirent *e, uint64_t next,
+			 int old)
+{
+	size_t head = old ? 2 * sizeof(unsigned long) + 2 : 19;
+	size_t len = (head + e->namelen + 1 + (old ? 1 : 0) + 7) & ~(size_t)7;
+	unsigned short reclen = (unsigned short)len;
+	uint64_t ino = e->ino;
+	int64_t off = (int64_t)next;
+
+	if (len > room)
+		return 0;
+	memset(out, 0, len);
+	if (old) {
+		unsigned long lino = (unsigned long)ino, loff = (unsigned long)off;
+		memcpy(out, &lino, sizeof lino);
+		memcpy(out + sizeof lino, &loff, sizeof loff);
+		memcpy(out + 2 * sizeof lino, &reclen, 2);
+		out[len - 1] = (char)e->type;
+	} else {
+		memcpy(out, &ino, 8);
+		memcpy(out + 8, &off, 8);
+		memcpy(out + 16, &reclen, 2);
+		out[18] = (char)e->type;
+	}
+	memcpy(out + head, e->name, e->namelen);
+	return len;
+}
+
+long ovl_dir_fill(const struct ovl_dir *d, size_t *pos, void *buf, size_t n, int old)
+{
+	size_t count = d ? d->count : 0, used = 0, k = *pos < count ? *pos : count;
+
+	for (; k < count; k++) {
+		size_t len = dirent_put((char *)buf + used, n - used, &d->ents[k], k + 1, old);
+		if (!len)
+			break;
+		used += len;
+	}
+	*pos = k;
+	return used == 0 && k < count ? -EINVAL : (long)used;
+}

@@ -67,63 +67,26 @@ void shim_dents_forget(int fd)
 static int shim_snap_new(int fd, const struct stat *st, struct shim_snap **sp)
 {
 	struct shim_snap *s;
-	struct ovl_res r;
-	/* "." relative to fd names fd's directory, even one since removed
-	 * from the view (which lists nothing) */
-	int rc = ovl_for_read(fd, ".", 0, &r);
+	struct ovl_dir *list;
+	int rc = ovl_fd_dir_read(fd, &list);
 
-	if (rc == OVL_PASS || (rc == 0 && !r.m))
-		return OVL_PASS;
-	if (rc < 0 && rc != -ENOENT)
-		return OVL_PASS; /* for the kernel to refuse */
-	if (!(s = calloc(1, sizeof *s)))
+	if (rc != 0)
+		return rc;
+	if (!(s = calloc(1, sizeof *s))) {
+		ovl_dir_free(list);
 		return -ENOMEM;
+	}
 	s->dev = st->st_dev;
 	s->ino = st->st_ino;
-	if (rc == 0 && S_ISDIR(r.type) && (rc = ovl_dir_read(&r, &s->list)) < 0) {
-		free(s);
-		return rc;
-	}
+	s->list = list;
 	*sp = s;
 	return 0;
-}
-
-/* Entry e as the kernel's struct linux_dirent64 (or, old, the legacy
- * struct linux_dirent of SYS_getdents) at out; its length, or 0 when it
- * does not fit in room. */
-static size_t shim_dent_put(char *out, size_t room, const struct ovl_dirent *e,
-			    uint64_t next, int old)
-{
-	size_t head = old ? 2 * sizeof(unsigned long) + 2 : 19;
-	size_t len = (head + e->namelen + 1 + (old ? 1 : 0) + 7) & ~(size_t)7;
-	unsigned short reclen = (unsigned short)len;
-	uint64_t ino = e->ino;
-	int64_t off = (int64_t)next;
-
-	if (len > room)
-		return 0;
-	memset(out, 0, len);
-	if (old) {
-		unsigned long lino = (unsigned long)ino, loff = (unsigned long)off;
-		memcpy(out, &lino, sizeof lino);
-		memcpy(out + sizeof lino, &loff, sizeof loff);
-		memcpy(out + 2 * sizeof lino, &reclen, 2);
-		out[len - 1] = (char)e->type;
-	} else {
-		memcpy(out, &ino, 8);
-		memcpy(out + 8, &off, 8);
-		memcpy(out + 16, &reclen, 2);
-		out[18] = (char)e->type;
-	}
-	memcpy(out + head, e->name, e->namelen);
-	return len;
 }
 
 int shim_dents(int fd, void *buf, size_t n, int old, long *out)
 {
 	struct shim_snap *s = NULL;
 	struct stat st;
-	size_t used = 0, k, count;
 	off_t pos;
 	int rc;
 
@@ -145,21 +108,11 @@ int shim_dents(int fd, void *buf, size_t n, int old, long *out)
 			*out = rc;
 		return rc < 0 ? 0 : rc;
 	}
-	count = s->list ? s->list->count : 0;
-	k = (size_t)pos < count ? (size_t)pos : count;
-	for (; k < count; k++) {
-		size_t len = shim_dent_put((char *)buf + used, n - used,
-					   &s->list->ents[k], k + 1, old);
-		if (!len)
-			break;
-		used += len;
-	}
-	if (used == 0 && k < count) {
-		*out = -EINVAL;
-	} else {
+	size_t k = (size_t)pos;
+	*out = ovl_dir_fill(s->list, &k, buf, n, old);
+	if (*out >= 0) {
 		sys_lseek(fd, (off_t)k, SEEK_SET);
 		s->pos = (off_t)k;
-		*out = (long)used;
 	}
 	if (fd < 0 || fd >= SHIM_SNAPS ||
 	    !__atomic_compare_exchange_n(&shim_snaps[fd], &(struct shim_snap *){ NULL }, s,

@@ -28,12 +28,6 @@ static int shim_fd_merged(int fd, mode_t mode)
 	return S_ISDIR(mode) && shim_on() && ovl_fd_merged_dir(fd);
 }
 
-/* fstat says what stat of the descriptor's path says (core). */
-static void shim_fstat_fix(int fd, struct stat *st)
-{
-	ovl_fstat_fix(fd, st);
-}
-
 static void shim_stat_after(int rc, const struct ovl_res *r, int v, int fd,
 			    const char *path, int at, struct stat *st)
 {
@@ -50,13 +44,11 @@ static void shim_statx_after(int rc, const struct ovl_res *r, int v, int fd,
 {
 	if (v != 0)
 		return;
-	if (rc == 0 ? ovl_is_merged_dir(r)
-		    : shim_fd_form(path, at) && (stx->stx_mask & STATX_TYPE) &&
-			      shim_fd_merged(fd, stx->stx_mode))
+	if (rc == 0)
+		ovl_fix_statx(r, stx);
+	else if (shim_fd_form(path, at) && (stx->stx_mask & STATX_TYPE) &&
+		 shim_fd_merged(fd, stx->stx_mode))
 		stx->stx_nlink = 1;
-	uint64_t o = rc == 0 ? ovl_origin(r) : 0;
-	if (o && (stx->stx_mask & STATX_INO))
-		stx->stx_ino = o;
 }
 
 #define STAT_AFTER(fd, at, st) \
@@ -97,13 +89,14 @@ static int shim_stat_at(int dirfd, const char *path, int at, struct ovl_res *r)
 		return v;                                                    \
 	}
 
+/* fstat says what stat of the descriptor's path says (core). */
 #define SHIM_FSTAT(name, params, args, fd, st)                               \
 	OVL_EXPORT int name params                                           \
 	{                                                                    \
 		ovl_follow(fd); /* a read-only lower file copied up since */ \
 		int v = SHIM_NEXT(name) args;                                \
 		if (v == 0 && shim_on())                                     \
-			shim_fstat_fix(fd, (struct stat *)(st));             \
+			ovl_fstat_fix(fd, (struct stat *)(st));              \
 		return v;                                                    \
 	}
 

@@ -11,7 +11,6 @@
  * Every handler runs in the one thread that serves all targets, so none may
  * wait on another target (a FIFO's open, below).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -266,13 +265,7 @@ static long h_statx(struct sup_call *c)
 		return rc;
 	if (statx(AT_FDCWD, r.real, at & ~AT_EMPTY_PATH, (unsigned)ARG(3), &stx) < 0)
 		return -errno;
-	/* as the preload library's statx: one link for a merged directory,
-	 * the origin's inode number for a copy */
-	if (ovl_is_merged_dir(&r))
-		stx.stx_nlink = 1;
-	uint64_t o = ovl_origin(&r);
-	if (o && (stx.stx_mask & STATX_INO))
-		stx.stx_ino = o;
+	ovl_fix_statx(&r, &stx);
 	return sup_write(c, ARG(4), &stx, sizeof stx);
 }
 
@@ -317,69 +310,38 @@ static long h_readlink(struct sup_call *c)
 
 /* ---- listings --------------------------------------------------------- */
 
-/* A directory in a mount is listed here, merged or not: even one layer's
- * directory may hold names the view never shows (whiteouts, an opaque
- * marker).  The position is the description's offset (the entry index),
- * which the target's own lseek and rewinddir move as they would the
- * kernel's. */
+/* A directory in a mount is listed here by core, merged or not (even one
+ * layer's directory may hold names the view never shows: whiteouts, an
+ * opaque marker), as the library lists it.  The position is the
+ * description's offset (the entry index), which the target's own lseek
+ * and rewinddir move as they would the kernel's. */
 static long h_getdents(struct sup_call *c)
 {
-	int tfd = (int)ARG(0);
-	size_t count = (size_t)ARG(2);
-	char virt[OVL_PATH_MAX], link[64], real[OVL_PATH_MAX];
-	struct ovl_res r;
-	struct ovl_dir *list;
+	size_t room = (size_t)ARG(2) < 65536 ? (size_t)ARG(2) : 65536;
+	struct ovl_dir *list = NULL;
+	struct stat st;
+	off_t pos = -1;
+	int fd = sup_fd_get(c, (int)ARG(0));
 
-	snprintf(link, sizeof link, "/proc/%d/fd/%d", (int)c->req->pid, tfd);
-	ssize_t n = readlink(link, real, sizeof real - 1);
-	if (n <= 0)
-		return CONTINUE;
-	real[n] = '\0';
-	if (ovl_virtual_of(real, virt, sizeof virt) != 0 ||
-	    ovl_for_read(AT_FDCWD, virt, 0, &r) != 0 || !r.m || !S_ISDIR(r.type))
-		return CONTINUE;
-	int fd = sup_fd_get(c, tfd);
 	if (fd < 0)
-		return CONTINUE;
-	long rc = ovl_dir_read(&r, &list);
-	if (rc < 0) {
+		return CONTINUE; /* the kernel says what is wrong with it */
+	long rc = fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode) || (pos = lseek(fd, 0, SEEK_CUR)) < 0
+			  ? OVL_PASS : ovl_fd_dir_read(fd, &list);
+	if (rc != 0) {
 		close(fd);
-		return rc;
+		return rc == OVL_PASS ? CONTINUE : rc;
 	}
-	off_t pos = lseek(fd, 0, SEEK_CUR);
-	char *out = malloc(count < 65536 ? count : 65536);
-	size_t room = count < 65536 ? count : 65536, used = 0;
-	for (size_t i = pos < 0 ? list->count : (size_t)pos; out && i < list->count; i++) {
-		const struct ovl_dirent *e = &list->ents[i];
-		size_t len = (offsetof(struct dirent64, d_name) + e->namelen + 1 + 7) & ~(size_t)7;
-		if (used + len > room) {
-			if (used == 0)
-				rc = -EINVAL;
-			break;
-		}
-		struct dirent64 *d = (struct dirent64 *)(out + used);
-		memset(d, 0, len);
-		d->d_ino = e->ino;
-		d->d_off = (off_t)i + 1;
-		d->d_reclen = (unsigned short)len;
-		d->d_type = e->type;
-		memcpy(d->d_name, e->name, e->namelen);
-		used += len;
-		pos = (off_t)i + 1;
-	}
-	if (!out)
-		rc = -ENOMEM;
-	if (rc >= 0 && used) {
-		rc = sup_write(c, ARG(1), out, used);
-		if (rc == 0) {
-			lseek(fd, pos, SEEK_SET);
-			rc = (long)used;
-		}
-	}
+	char *out = malloc(room ? room : 1);
+	size_t k = (size_t)pos;
+	long used = out ? ovl_dir_fill(list, &k, out, room, 0) : -ENOMEM;
+	if (used > 0 && (rc = sup_write(c, ARG(1), out, (size_t)used)) < 0)
+		used = rc;
+	if (used >= 0)
+		lseek(fd, (off_t)k, SEEK_SET);
 	free(out);
 	ovl_dir_free(list);
 	close(fd);
-	return rc;
+	return used;
 }
 
 /* ---- changes ---------------------------------------------------------- */

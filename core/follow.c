@@ -84,9 +84,8 @@ void ovl_follow_opened(int fd, int oflags, const struct ovl_res *r)
  * while no listing through it is under way (offset 0: the shim's listings
  * leave the offset at the entry they reached).  The old description lives
  * on for flock (filelock.c): a lock it holds stays held; the process's
- * record locks are taken again on the copy (and fd stays where it is if
- * one cannot be).  Where this cannot
- * be done fd stays on the lower object. */
+ * record locks are taken again on the copy first.  Where any of this
+ * cannot be done fd stays on the lower object. */
 void ovl_fd_move_onto(int fd, const char *real, int dir)
 {
 	long fl = sys_fcntl(fd, F_GETFL, 0), fdfl = sys_fcntl(fd, F_GETFD, 0);
@@ -99,7 +98,7 @@ void ovl_fd_move_onto(int fd, const char *real, int dir)
 	if (nfd < 0)
 		return;
 	int old = (int)sys_fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	int carried = dir ? 0 : ovl_fcntl_carry(fd, nfd);
+	int carried = old < 0 || dir ? 0 : ovl_fcntl_carry(fd, nfd);
 	if (old >= 0 && carried >= 0 && (off < 0 || sys_lseek(nfd, off, SEEK_SET) == off) &&
 	    sys_dup3(nfd, fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0) >= 0) {
 		ovl_flock_keep(fd, old);

@@ -642,9 +642,9 @@ static int shim_locate(struct shim_exec *x, int flags)
 static int shim_supervise(struct shim_exec *x, int kind)
 {
 	size_t argc = shim_count(x->argv), len = strlen(x->path);
+	struct stat a, b;
 	char **v;
 
-	struct stat a, b;
 	if (shim_sup && sys_fstatat(x->dirfd, x->path, &a, 0) == 0 &&
 	    sys_fstatat(AT_FDCWD, shim_sup, &b, 0) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
 		return 0; /* the supervisor itself (overlay-run --supervise) */

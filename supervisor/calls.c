@@ -3,7 +3,7 @@
  * we make it there and answer with its result.  A path that never touches
  * a mount continues in the kernel, unless it is relative to a cwd that is
  * kept here (the kernel's is elsewhere, target.c): then it is made here,
- * on the absolute path.
+ * through our descriptor of that cwd.
  *
  * Not yet answered here (they continue in the kernel): execve of a file
  * whose view differs from the host path, the fd forms of the xattr reads,
@@ -655,8 +655,7 @@ static long h_chdir(struct sup_call *c)
 			close(fd);
 			return e;
 		}
-		sup_cwd_set(c->proc, fd);
-		c->proc->cwd_own = 0; /* the kernel's from now on: the same directory */
+		sup_cwd_set(c->proc, fd, 0); /* the kernel's from now on: the same directory */
 		return CONTINUE;
 	}
 	long rc = look(c, AT_FDCWD, ARG(0), 0, 0, &r);
@@ -673,7 +672,7 @@ static long h_chdir(struct sup_call *c)
 			return -ENOTDIR;
 		if (access(h, X_OK) < 0)
 			return -errno;
-		sup_cwd_set(c->proc, -1);
+		sup_cwd_set(c->proc, -1, 0);
 		return CONTINUE;
 	}
 	if (rc != 0)
@@ -685,7 +684,7 @@ static long h_chdir(struct sup_call *c)
 		close(fd);
 		return rc;
 	}
-	sup_cwd_set(c->proc, fd);
+	sup_cwd_set(c->proc, fd, 1);
 	return 0;
 }
 

@@ -80,9 +80,10 @@ void sup_proc_reap(int pidfd);
 /* A copy of the target's descriptor fd in this process, or -errno. */
 int sup_fd_get(const struct sup_call *c, int fd);
 /* The process's cwd: our descriptor of it (not to be closed), or -errno;
- * sup_cwd_set makes dirfd (ours, or -1: the kernel's again) its cwd. */
+ * sup_cwd_set makes dirfd (ours; -1: the kernel's, reopened when needed)
+ * its cwd, kept here (own) or the same as the kernel's. */
 int sup_cwd(struct sup_proc *p);
-void sup_cwd_set(struct sup_proc *p, int dirfd);
+void sup_cwd_set(struct sup_proc *p, int dirfd, int own);
 /* The target's umask, for calls that create; whether its descriptor fd
  * closes on exec. */
 mode_t sup_umask(const struct sup_call *c);

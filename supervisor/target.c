@@ -1,8 +1,8 @@
 /*
  * The target as the supervisor sees it: its memory (process_vm_readv and
  * _writev; the supervisor is the target's ancestor, which ptrace's checks
- * allow), its descriptors (pidfd_getfd), and per process the working
- * directory as the view names it.
+ * allow), its descriptors (pidfd_getfd), and per process a descriptor of
+ * its working directory.
  *
  * The kernel's working directory of a target cannot be moved into a
  * directory that exists only in the upper, nor can we make the target call
@@ -105,19 +105,18 @@ static ssize_t read_proc(pid_t pid, const char *name, char *buf, size_t n)
 	return got > 0 ? got : -1;
 }
 
-/* The number after field in /proc/PID/NAME (base 10 or 8), or -1. */
-static long proc_field(pid_t pid, const char *name, const char *field, int base)
+/* The number after field in text (base 10 or 8), or -1. */
+static long field_in(const char *text, const char *field, int base)
 {
-	char buf[2048];
-	if (read_proc(pid, name, buf, sizeof buf) < 0)
-		return -1;
-	char *p = strstr(buf, field);
+	const char *p = strstr(text, field);
 	return p ? strtol(p + strlen(field), NULL, base) : -1;
 }
 
-static long status_field(pid_t pid, const char *field)
+/* The number after field in /proc/PID/NAME, or -1. */
+static long proc_field(pid_t pid, const char *name, const char *field, int base)
 {
-	return proc_field(pid, "status", field, 10);
+	char buf[2048];
+	return read_proc(pid, name, buf, sizeof buf) < 0 ? -1 : field_in(buf, field, base);
 }
 
 static struct sup_proc **slot_of(pid_t tgid, int empty_ok)
@@ -136,9 +135,10 @@ static struct sup_proc *find(pid_t tgid)
 	return sp ? *sp : NULL;
 }
 
-/* A process seen for the first time: its cwd is its parent's, as at the
- * fork, unless the kernel's agrees with the view anyway. */
-static struct sup_proc *new_proc(pid_t tgid)
+/* A process seen for the first time: a child of one whose cwd is kept
+ * here takes a copy of that (what it had at its fork, unless the parent
+ * moved since); any other has the kernel's, opened when first needed. */
+static struct sup_proc *new_proc(pid_t tgid, long ppid)
 {
 	struct sup_proc **sp = slot_of(tgid, 1), *p;
 
@@ -147,7 +147,6 @@ static struct sup_proc *new_proc(pid_t tgid)
 	p->tgid = tgid;
 	p->pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
 	p->cwd_fd = -1;
-	long ppid = status_field(tgid, "\nPPid:");
 	struct sup_proc *parent = ppid > 0 ? find((pid_t)ppid) : NULL;
 	if (parent && parent->cwd_own && parent->cwd_fd >= 0) {
 		p->cwd_fd = fcntl(parent->cwd_fd, F_DUPFD_CLOEXEC, 0);
@@ -170,10 +169,16 @@ struct sup_proc *sup_proc_of(pid_t tid)
 		return t->proc;
 	if ((p = find(tid))) /* a process's first thread */
 		return p;
-	long tgid = status_field(tid, "\nTgid:");
+	/* one read gives both: a thread's PPid is its process's */
+	char status[2048];
+	long tgid = -1, ppid = -1;
+	if (read_proc(tid, "status", status, sizeof status) > 0) {
+		tgid = field_in(status, "\nTgid:", 10);
+		ppid = field_in(status, "\nPPid:", 10);
+	}
 	if (tgid <= 0)
 		tgid = tid;
-	if (!(p = find((pid_t)tgid)) && !(p = new_proc((pid_t)tgid)))
+	if (!(p = find((pid_t)tgid)) && !(p = new_proc((pid_t)tgid, ppid)))
 		return NULL;
 	t->tid = tid;
 	t->proc = p;
@@ -213,12 +218,12 @@ int sup_cwd(struct sup_proc *p)
 	return p->cwd_fd < 0 ? -errno : p->cwd_fd;
 }
 
-void sup_cwd_set(struct sup_proc *p, int dirfd)
+void sup_cwd_set(struct sup_proc *p, int dirfd, int own)
 {
 	if (p->cwd_fd >= 0)
 		close(p->cwd_fd);
 	p->cwd_fd = dirfd;
-	p->cwd_own = dirfd >= 0;
+	p->cwd_own = dirfd >= 0 && own;
 }
 
 int sup_fd_get(const struct sup_call *c, int fd)

@@ -555,6 +555,19 @@ static long h_utimes(struct sup_call *c)
 	return rc != 0 ? rc : sc_ret(utimensat(AT_FDCWD, r.real, tp, at & AT_SYMLINK_NOFOLLOW));
 }
 
+/* An xattr name argument (longer than the kernel allows: ERANGE, as it
+ * says), and a buffer for a value of size bytes (E2BIG above its limit). */
+static long xattr_name(struct sup_call *c, uint64_t addr, char name[256])
+{
+	long rc = sup_read_path(c, addr, name, 256);
+	return rc == -ENAMETOOLONG ? -ERANGE : rc;
+}
+
+static char *xattr_buf(size_t size)
+{
+	return size > 65536 ? NULL : malloc(size ? size : 1);
+}
+
 static long h_fchange(struct sup_call *c)
 {
 	long nr = c->req->data.nr;
@@ -568,12 +581,12 @@ static long h_fchange(struct sup_call *c)
 	case SYS_fchown: return sc_ret(lchown(r.real, (uid_t)ARG(1), (gid_t)ARG(2)));
 	}
 	char name[256];
-	if ((rc = sup_read_path(c, ARG(1), name, sizeof name)) < 0)
-		return rc == -ENAMETOOLONG ? -ERANGE : rc;
+	if ((rc = xattr_name(c, ARG(1), name)) < 0)
+		return rc;
 	if (nr == SYS_fremovexattr)
 		return sc_ret(lremovexattr(r.real, name));
 	size_t size = (size_t)ARG(3);
-	char *value = size > 65536 ? NULL : malloc(size ? size : 1);
+	char *value = xattr_buf(size);
 	if (!value)
 		return -E2BIG;
 	rc = sup_read(c, ARG(2), value, size);
@@ -599,15 +612,15 @@ static long h_xattr(struct sup_call *c)
 	struct ovl_res r;
 	long rc;
 
-	if (!list && (rc = sup_read_path(c, ARG(1), name, sizeof name)) < 0)
-		return rc == -ENAMETOOLONG ? -ERANGE : rc;
+	if (!list && (rc = xattr_name(c, ARG(1), name)) < 0)
+		return rc;
 	int at = nofollow ? AT_SYMLINK_NOFOLLOW : 0;
 	rc = list || get ? look(c, AT_FDCWD, ARG(0), at, 0, &r)
 			 : for_write(c, AT_FDCWD, ARG(0), at, 0, &r);
 	if (rc != 0)
 		return rc;
 	size_t size = list ? (size_t)ARG(2) : get || set ? (size_t)ARG(3) : 0;
-	char *buf = size > 65536 ? NULL : malloc(size ? size : 1);
+	char *buf = xattr_buf(size);
 	if (!buf)
 		return -E2BIG;
 	if (list) {
@@ -635,57 +648,55 @@ static long h_xattr(struct sup_call *c)
 
 /* ---- the working directory -------------------------------------------- */
 
-/* A chdir the kernel can make as the view would (a path outside every
- * mount, from a cwd that is the kernel's) is checked here, so that a
- * failure leaves the kept cwd as it was, and made there; any other is
- * answered with a descriptor kept as the process's cwd. */
+/* 0 when fd is a directory the process may search, else -errno. */
+static long searchable_dir(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	return faccessat(fd, "", X_OK, AT_EMPTY_PATH) < 0 ? -errno : 0;
+}
+
+/* The new cwd is checked here and kept as a descriptor, so that a failure
+ * leaves the old one as it was.  An fchdir, or a chdir the kernel resolves
+ * as the view does (a path outside every mount, from a cwd that is the
+ * kernel's), is then made by the kernel too, and the descriptor stands
+ * for the kernel's cwd; any other is answered here, the cwd kept here. */
 static long h_chdir(struct sup_call *c)
 {
 	struct ovl_res r;
-	struct stat st;
+	int fd, own = 0;
 
 	if (c->req->data.nr == SYS_fchdir) {
-		/* checked here too: a failed fchdir leaves a kept cwd kept */
-		int fd = sup_fd_get(c, (int)ARG(0));
-		if (fd < 0)
+		if ((fd = sup_fd_get(c, (int)ARG(0))) < 0)
 			return fd;
-		long e = fstat(fd, &st) < 0 ? -errno : !S_ISDIR(st.st_mode) ? -ENOTDIR :
-			 faccessat(fd, "", X_OK, AT_EMPTY_PATH) < 0 ? -errno : 0;
-		if (e < 0) {
-			close(fd);
-			return e;
-		}
-		sup_cwd_set(c->proc, fd, 0); /* the kernel's from now on: the same directory */
-		return CONTINUE;
-	}
-	long rc = look(c, AT_FDCWD, ARG(0), 0, 0, &r);
-	int fd = rc != 0 ? -1 : open(r.real, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rc == CONTINUE) {
-		struct sup_path p;
-		char buf[OVL_PATH_MAX];
-		if ((rc = path_arg(c, AT_FDCWD, ARG(0), &p)) < 0)
+	} else {
+		long rc = look(c, AT_FDCWD, ARG(0), 0, 0, &r);
+		if (rc == CONTINUE) {
+			struct sup_path p;
+			char buf[OVL_PATH_MAX];
+			if ((rc = path_arg(c, AT_FDCWD, ARG(0), &p)) < 0)
+				return rc;
+			fd = open(host_path(&p, buf, sizeof buf), O_PATH | O_DIRECTORY | O_CLOEXEC);
+		} else if (rc != 0) {
 			return rc;
-		const char *h = host_path(&p, buf, sizeof buf);
-		if (stat(h, &st) < 0)
+		} else {
+			fd = open(r.real, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			own = 1;
+		}
+		if (fd < 0)
 			return -errno;
-		if (!S_ISDIR(st.st_mode))
-			return -ENOTDIR;
-		if (access(h, X_OK) < 0)
-			return -errno;
-		sup_cwd_set(c->proc, -1, 0);
-		return CONTINUE;
 	}
-	if (rc != 0)
-		return rc;
-	if (fd < 0)
-		return -errno;
-	if (faccessat(fd, "", X_OK, AT_EMPTY_PATH) < 0) {
-		rc = -errno;
+	long rc = searchable_dir(fd);
+	if (rc < 0) {
 		close(fd);
 		return rc;
 	}
-	sup_cwd_set(c->proc, fd, 1);
-	return 0;
+	sup_cwd_set(c->proc, fd, own);
+	return own ? 0 : CONTINUE;
 }
 
 /* The view's name of the cwd; the kernel's answer where it lies outside

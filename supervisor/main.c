@@ -69,6 +69,18 @@ static int recv_fd(int sock)
 	return fd;
 }
 
+/* Become the program (a name without '/' is looked up in PATH); what is
+ * left is the exit status of a failed exec, as env(1)'s. */
+static int run(const char *prog, char **argv)
+{
+	if (strchr(prog, '/'))
+		execv(prog, argv);
+	else
+		execvp(prog, argv);
+	fprintf(stderr, "overlay-supervise: %s: %s\n", prog, strerror(errno));
+	return errno == ENOENT ? 127 : 126;
+}
+
 /* The child: filter, listener to the parent, then the program as argv0. */
 static void start_child(int sock, const char *prog, char **argv)
 {
@@ -81,12 +93,7 @@ static void start_child(int sock, const char *prog, char **argv)
 		_exit(125);
 	close(listener);
 	close(sock);
-	if (strchr(prog, '/'))
-		execv(prog, argv);
-	else
-		execvp(prog, argv);
-	fprintf(stderr, "overlay-supervise: %s: %s\n", prog, strerror(errno));
-	_exit(errno == ENOENT ? 127 : 126);
+	_exit(run(prog, argv));
 }
 
 static void serve_one(int listener, struct seccomp_notif *req, struct seccomp_notif_resp *resp)
@@ -159,9 +166,7 @@ int main(int argc, char **argv)
 	if (ovl_supervised()) {
 		/* under a supervisor already (the filter is inherited): a second
 		 * one would translate the first one's host paths again */
-		strchr(prog, '/') ? execv(prog, argv + first) : execvp(prog, argv + first);
-		fprintf(stderr, "overlay-supervise: %s: %s\n", prog, strerror(errno));
-		return errno == ENOENT ? 127 : 126;
+		return run(prog, argv + first);
 	}
 	if (ovl_config_from_env(environ, err, sizeof err) < 0) {
 		fprintf(stderr, "overlay-supervise: %s\n", err);

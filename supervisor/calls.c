@@ -17,8 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/xattr.h>
@@ -477,13 +479,23 @@ static long for_write(struct sup_call *c, int dirfd, uint64_t addr, int at, int 
 	return lookup(c, ovl_for_write, dirfd, addr, at, extra, r);
 }
 
+/* chmod, fchmodat and fchmodat2 (flags; AT_EMPTY_PATH: the descriptor's
+ * file, copied up first if it is a lower one). */
 static long h_chmod(struct sup_call *c)
 {
-	int at = c->req->data.nr == SYS_fchmodat;
+	long nr = c->req->data.nr;
+	int at = nr != SYS_chmod;
+	int flags = nr == SYS_fchmodat2 ? (int)ARG(3) : 0;
+	mode_t mode = (mode_t)ARG(at + 1);
 	struct ovl_res r;
-	long rc = for_write(c, at ? (int)ARG(0) : AT_FDCWD, ARG(at), 0, 0, &r);
+	long rc = fd_form(c, ARG(1), flags) ? fd_for_write(c, (int)ARG(0), &r)
+		  : for_write(c, at ? (int)ARG(0) : AT_FDCWD, ARG(at), flags, 0, &r);
 
-	return rc != 0 ? rc : sc_ret(chmod(r.real, (mode_t)ARG(at + 1)));
+	if (rc != 0)
+		return rc;
+	if (!(flags & AT_SYMLINK_NOFOLLOW))
+		return sc_ret(chmod(r.real, mode));
+	return sc_ret(syscall(SYS_fchmodat2, AT_FDCWD, r.real, mode, AT_SYMLINK_NOFOLLOW));
 }
 
 static long h_chown(struct sup_call *c)
@@ -493,9 +505,8 @@ static long h_chown(struct sup_call *c)
 	int flags = at ? (int)ARG(4) : nr == SYS_lchown ? AT_SYMLINK_NOFOLLOW : 0;
 	struct ovl_res r;
 
-	if (at && fd_form(c, ARG(1), flags))
-		return CONTINUE;
-	long rc = for_write(c, at ? (int)ARG(0) : AT_FDCWD, ARG(at), flags, 0, &r);
+	long rc = at && fd_form(c, ARG(1), flags) ? fd_for_write(c, (int)ARG(0), &r)
+		  : for_write(c, at ? (int)ARG(0) : AT_FDCWD, ARG(at), flags, 0, &r);
 	return rc != 0 ? rc : sc_ret(fchownat(AT_FDCWD, r.real, (uid_t)ARG(at + 1),
 					      (gid_t)ARG(at + 2), flags & AT_SYMLINK_NOFOLLOW));
 }
@@ -605,8 +616,9 @@ static long h_xattr(struct sup_call *c)
 	long nr = c->req->data.nr;
 	int nofollow = nr == SYS_lgetxattr || nr == SYS_llistxattr || nr == SYS_lsetxattr ||
 		       nr == SYS_lremovexattr;
-	int list = nr == SYS_listxattr || nr == SYS_llistxattr;
-	int get = nr == SYS_getxattr || nr == SYS_lgetxattr;
+	int list = nr == SYS_listxattr || nr == SYS_llistxattr || nr == SYS_flistxattr;
+	int get = nr == SYS_getxattr || nr == SYS_lgetxattr || nr == SYS_fgetxattr;
+	int byfd = nr == SYS_fgetxattr || nr == SYS_flistxattr;
 	int set = nr == SYS_setxattr || nr == SYS_lsetxattr;
 	char name[256];
 	struct ovl_res r;
@@ -615,20 +627,29 @@ static long h_xattr(struct sup_call *c)
 	if (!list && (rc = xattr_name(c, ARG(1), name)) < 0)
 		return rc;
 	int at = nofollow ? AT_SYMLINK_NOFOLLOW : 0;
-	rc = list || get ? look(c, AT_FDCWD, ARG(0), at, 0, &r)
-			 : for_write(c, AT_FDCWD, ARG(0), at, 0, &r);
+	int fd = -1;
+	if (byfd)
+		rc = (fd = sup_fd_get(c, (int)ARG(0))) < 0 ? CONTINUE : 0;
+	else if (list || get)
+		rc = look(c, AT_FDCWD, ARG(0), at, 0, &r);
+	else
+		rc = for_write(c, AT_FDCWD, ARG(0), at, 0, &r);
 	if (rc != 0)
 		return rc;
+	if (fd >= 0)
+		c->fds[c->nfds++] = fd; /* closed when the call is answered */
 	size_t size = list ? (size_t)ARG(2) : get || set ? (size_t)ARG(3) : 0;
 	char *buf = xattr_buf(size);
 	if (!buf)
 		return -E2BIG;
 	if (list) {
-		rc = sc_ret(nofollow ? llistxattr(r.real, buf, size) : listxattr(r.real, buf, size));
+		rc = sc_ret(byfd ? flistxattr(fd, buf, size) :
+			    nofollow ? llistxattr(r.real, buf, size) : listxattr(r.real, buf, size));
 		if (rc > 0 && size)
 			rc = ovl_xattr_hide(buf, rc);
 	} else if (get) {
 		rc = ovl_xattr_private(name) ? -ENODATA :
+		     byfd ? sc_ret(fgetxattr(fd, name, buf, size)) :
 		     sc_ret(nofollow ? lgetxattr(r.real, name, buf, size) : getxattr(r.real, name, buf, size));
 	} else if (set) {
 		rc = sup_read(c, ARG(2), buf, size);
@@ -643,6 +664,39 @@ static long h_xattr(struct sup_call *c)
 			rc = w;
 	}
 	free(buf);
+	return rc;
+}
+
+/* ---- the file system, watches ------------------------------------------ */
+
+/* The file system of the layer the object is found in, as the library's
+ * statfs (a lower may sit on another device than the upper). */
+static long h_statfs(struct sup_call *c)
+{
+	struct ovl_res r;
+	struct statfs fs;
+	long rc = look(c, AT_FDCWD, ARG(0), 0, 0, &r);
+
+	if (rc == 0)
+		rc = sc_ret(statfs(r.real, &fs));
+	return rc == 0 ? sup_write(c, ARG(1), &fs, sizeof fs) : rc;
+}
+
+/* A watch on what the path finds, added to the target's own inotify
+ * instance (our duplicate of its descriptor is the same instance). */
+static long h_watch(struct sup_call *c)
+{
+	struct ovl_res r;
+	uint32_t mask = (uint32_t)ARG(2);
+	long rc = look(c, AT_FDCWD, ARG(1), (mask & IN_DONT_FOLLOW) ? AT_SYMLINK_NOFOLLOW : 0, 0, &r);
+
+	if (rc != 0)
+		return rc;
+	int fd = sup_fd_get(c, (int)ARG(0));
+	if (fd < 0)
+		return CONTINUE; /* the kernel says what is wrong with it */
+	rc = sc_ret(inotify_add_watch(fd, r.real, mask));
+	close(fd);
 	return rc;
 }
 
@@ -752,7 +806,7 @@ static long dispatch(struct sup_call *c)
 		return h_rename(c);
 	case SYS_link: case SYS_linkat: return h_link(c);
 	case SYS_symlink: case SYS_symlinkat: return h_symlink(c);
-	case SYS_chmod: case SYS_fchmodat: return h_chmod(c);
+	case SYS_chmod: case SYS_fchmodat: case SYS_fchmodat2: return h_chmod(c);
 	case SYS_chown: case SYS_lchown: case SYS_fchownat:
 		return h_chown(c);
 	case SYS_truncate: return h_truncate(c);
@@ -762,7 +816,10 @@ static long dispatch(struct sup_call *c)
 		return h_fchange(c);
 	case SYS_getxattr: case SYS_lgetxattr: case SYS_listxattr: case SYS_llistxattr:
 	case SYS_setxattr: case SYS_lsetxattr: case SYS_removexattr: case SYS_lremovexattr:
+	case SYS_fgetxattr: case SYS_flistxattr:
 		return h_xattr(c);
+	case SYS_statfs: return h_statfs(c);
+	case SYS_inotify_add_watch: return h_watch(c);
 	case SYS_chdir: case SYS_fchdir: return h_chdir(c);
 	case SYS_getcwd: return h_getcwd(c);
 	}

@@ -31,6 +31,7 @@ const int sup_calls[] = {
 	SYS_fchmod, SYS_fchown, SYS_fsetxattr, SYS_fremovexattr,
 	SYS_getxattr, SYS_lgetxattr, SYS_listxattr, SYS_llistxattr,
 	SYS_setxattr, SYS_lsetxattr, SYS_removexattr, SYS_lremovexattr,
+	SYS_fgetxattr, SYS_flistxattr, SYS_statfs, SYS_inotify_add_watch, SYS_fchmodat2,
 	SYS_chdir, SYS_fchdir, SYS_getcwd,
 };
 const int sup_ncalls = sizeof sup_calls / sizeof sup_calls[0];
@@ -42,7 +43,7 @@ const int sup_ncalls = sizeof sup_calls / sizeof sup_calls[0];
 
 int sup_filter_install(void)
 {
-	struct sock_filter f[128];
+	struct sock_filter f[16 + sizeof sup_calls / sizeof sup_calls[0]];
 	int n = 0;
 
 	f[n++] = LOAD(arch);
@@ -53,18 +54,18 @@ int sup_filter_install(void)
 	f[n++] = LOAD(nr);
 	f[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000 /* x32 */, 0, 1);
 	f[n++] = RET(SECCOMP_RET_ERRNO | ENOSYS);
-	for (int i = 0; i < sup_ncalls; i++) {
-		f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)sup_calls[i], 0, 1);
-		f[n++] = RET(SECCOMP_RET_USER_NOTIF);
-	}
+	/* each served call jumps to the one USER_NOTIF return at the end */
+	for (int i = 0; i < sup_ncalls; i++)
+		f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)sup_calls[i],
+			      (unsigned char)(sup_ncalls - i - 1 + 7), 0);
 	f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_io_uring_setup, 0, 1);
 	f[n++] = RET(SECCOMP_RET_ERRNO | ENOSYS);
-	f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 4);
+	f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 3);
 	f[n++] = LOAD(args[0]);
 	f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, OVL_SUP_PROBE, 0, 1);
 	f[n++] = RET(SECCOMP_RET_ERRNO | OVL_SUP_ERRNO);
 	f[n++] = RET(SECCOMP_RET_ALLOW);
-	f[n++] = RET(SECCOMP_RET_ALLOW);
+	f[n++] = RET(SECCOMP_RET_USER_NOTIF);
 
 	struct sock_fprog prog = { .len = (unsigned short)n, .filter = f };
 	long rc = OVL_SC(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0);

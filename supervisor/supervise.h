@@ -35,6 +35,9 @@
 #ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
 #define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP 1
 #endif
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452 /* x86_64, Linux 6.6 */
+#endif
 
 /* One notification being answered. */
 struct sup_call {

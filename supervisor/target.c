@@ -154,7 +154,7 @@ static struct sup_proc *new_proc(pid_t tgid, long ppid)
 	}
 	*sp = p;
 	if (p->pidfd >= 0) {
-		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)p->pidfd + 1 };
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)p->pidfd };
 		epoll_ctl(sup_epoll(), EPOLL_CTL_ADD, p->pidfd, &ev);
 	}
 	return p;

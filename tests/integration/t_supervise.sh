@@ -131,6 +131,7 @@ test_supervise_descriptor_changes_and_xattrs() {
 	static_prog static_fd
 	put "$L/f" lower-f
 	put "$L/g" lower-g
+	put "$L/h" lower-h
 	kernel_compare "'$T/static_fd'"
 }
 

@@ -5,14 +5,12 @@
  * kept here (the kernel's is elsewhere, target.c): then it is made here,
  * through our descriptor of that cwd.
  *
- * Not yet answered here (they continue in the kernel): execve of a file
- * whose view differs from the host path, the fd forms of the xattr reads,
- * openat2's RESOLVE_ flags.
  * Every handler runs in the one thread that serves all targets, so none may
  * wait on another target (a FIFO's open, below).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,6 +152,25 @@ static long do_open(struct sup_call *c, int dirfd, uint64_t addr, int flags, mod
 	return err;
 }
 
+/* openat2's RESOLVE_ flags that confine the walk to a directory tree or
+ * forbid symlinks: the view has no single tree to walk, so inside a mount
+ * they are refused with ENOSYS (callers then walk with openat), as the
+ * library refuses them; outside every mount the kernel applies them.  The
+ * other flags (NO_XDEV, NO_MAGICLINKS, CACHED) do not change what the view
+ * opens and are dropped. */
+#define NO_RESOLVE (RESOLVE_BENEATH | RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS)
+
+static long open_confined(struct sup_call *c, int dirfd, uint64_t addr)
+{
+	struct sup_path p;
+	struct ovl_res r;
+	long rc = path_arg(c, dirfd, addr, &p);
+
+	if (rc < 0)
+		return rc;
+	return ovl_resolve(p.base, p.path, 0, &r) == OVL_PASS && !p.own ? CONTINUE : -ENOSYS;
+}
+
 static long h_open(struct sup_call *c)
 {
 	switch (c->req->data.nr) {
@@ -164,8 +181,8 @@ static long h_open(struct sup_call *c)
 	struct open_how how = { 0 };
 	if (ARG(3) < sizeof how || sup_read(c, ARG(2), &how, sizeof how) < 0)
 		return -EINVAL;
-	if (how.resolve)
-		return CONTINUE;
+	if (how.resolve & NO_RESOLVE)
+		return open_confined(c, (int)ARG(0), ARG(1));
 	return do_open(c, (int)ARG(0), ARG(1), (int)how.flags, (mode_t)how.mode);
 }
 
@@ -308,6 +325,55 @@ static long h_readlink(struct sup_call *c)
 		return -errno;
 	rc = sup_write(c, buf, out, (size_t)n);
 	return rc < 0 ? rc : n;
+}
+
+/* ---- exec ------------------------------------------------------------- */
+
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* The program the view shows: where the kernel would find that same file
+ * (a lower one at the host path), the call continues; a file the view
+ * shows elsewhere (the upper's, or one the kernel would not find at all)
+ * is run from there, by having the thread call again on its host path
+ * (target.c); a file the view has not (deleted, never there) is ENOENT.
+ * argv is the target's own, so the program's argv[0] stays the name it was
+ * called by. */
+static long h_exec(struct sup_call *c)
+{
+	int at = c->req->data.nr == SYS_execveat;
+	int flags = at ? (int)ARG(4) : 0;
+	char host[OVL_PATH_MAX], abs[PATH_MAX];
+	struct sup_path p;
+	struct ovl_res r;
+
+	if (at && fd_form(c, ARG(1), flags))
+		return CONTINUE;
+	long rc = path_arg(c, at ? (int)ARG(0) : AT_FDCWD, ARG(at), &p);
+	if (rc < 0)
+		return rc;
+	rc = host_or_continue(ovl_for_read(p.base, p.path, (flags & AT_SYMLINK_NOFOLLOW) ? OVL_NOFOLLOW : 0, &r),
+			      &p, &r);
+	if (rc != 0)
+		return rc;
+	if (!p.own && same_file(host_path(&p, host, sizeof host), r.real))
+		return CONTINUE;
+	/* a name of ours (/proc/self/fd/N/...) means nothing to the target */
+	const char *run = strncmp(r.real, "/proc/self/fd/", 14) == 0 ? realpath(r.real, abs) : r.real;
+	if (!run)
+		return -errno;
+	rc = sup_exec_redirect(c, run);
+	if (rc < 0) {
+		fprintf(stderr, "overlay-supervise: cannot run %s as the overlay shows it: %s\n",
+			p.path, strerror((int)-rc));
+		return rc;
+	}
+	c->done = 1;
+	return 0;
 }
 
 /* ---- listings --------------------------------------------------------- */
@@ -821,6 +887,7 @@ static long dispatch(struct sup_call *c)
 	case SYS_statfs: return h_statfs(c);
 	case SYS_inotify_add_watch: return h_watch(c);
 	case SYS_chdir: case SYS_fchdir: return h_chdir(c);
+	case SYS_execve: case SYS_execveat: return h_exec(c);
 	case SYS_getcwd: return h_getcwd(c);
 	}
 	return CONTINUE;

@@ -32,7 +32,7 @@ const int sup_calls[] = {
 	SYS_getxattr, SYS_lgetxattr, SYS_listxattr, SYS_llistxattr,
 	SYS_setxattr, SYS_lsetxattr, SYS_removexattr, SYS_lremovexattr,
 	SYS_fgetxattr, SYS_flistxattr, SYS_statfs, SYS_inotify_add_watch, SYS_fchmodat2,
-	SYS_chdir, SYS_fchdir, SYS_getcwd,
+	SYS_chdir, SYS_fchdir, SYS_getcwd, SYS_execve, SYS_execveat,
 };
 const int sup_ncalls = sizeof sup_calls / sizeof sup_calls[0];
 

@@ -91,6 +91,9 @@ void sup_cwd_set(struct sup_proc *p, int dirfd, int own);
  * closes on exec. */
 mode_t sup_umask(const struct sup_call *c);
 int sup_fd_cloexec(const struct sup_call *c, int fd);
+/* The thread of c calls its execve/execveat again on host: 0 (the call is
+ * withdrawn, not to be answered), or -errno. */
+int sup_exec_redirect(const struct sup_call *c, const char *host);
 /* Poll set of process descriptors, for main.c. */
 int sup_epoll(void);
 

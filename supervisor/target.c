@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
@@ -68,6 +71,49 @@ int sup_read_path(const struct sup_call *c, uint64_t addr, char *buf, size_t n)
 		have += (size_t)got;
 	}
 	return -ENAMETOOLONG;
+}
+
+/* ---- exec ------------------------------------------------------------- */
+
+/* The thread waiting in execve or execveat calls it again on host instead.
+ * A notification cannot change the registers a call was made with, and the
+ * target's own string may be too short or read-only: the thread is seized
+ * and interrupted (the call is withdrawn, to be restarted), host is written
+ * on its stack below the red zone, the path argument pointed at it, and the
+ * thread let go; the restarted call comes back to us with host, which
+ * continues in the kernel.  The stop is looked at with WNOWAIT, so that a
+ * thread that dies meanwhile leaves its status to its parent (our child's,
+ * to main.c).  0, or -errno (another tracer, Yama's ptrace_scope). */
+int sup_exec_redirect(const struct sup_call *c, const char *host)
+{
+	pid_t tid = (pid_t)c->req->pid;
+	int at = c->req->data.nr == SYS_execveat;
+	struct user_regs_struct regs;
+	siginfo_t si = { 0 };
+	int rc = 0;
+
+	if (ptrace(PTRACE_SEIZE, tid, 0, 0) < 0)
+		return -errno;
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 ||
+	    waitid(P_PID, (id_t)tid, &si, WSTOPPED | WEXITED | WNOWAIT | __WALL) < 0)
+		rc = -errno;
+	else if (si.si_code != CLD_TRAPPED || ptrace(PTRACE_GETREGS, tid, 0, &regs) < 0)
+		rc = -ESRCH;
+	if (rc == 0) {
+		size_t n = strlen(host) + 1;
+		uint64_t addr = (regs.rsp - 256 - n) & ~(uint64_t)15;
+		rc = sup_write(c, addr, host, n);
+		if (at) {
+			regs.rdi = (uint64_t)AT_FDCWD;
+			regs.rsi = addr;
+		} else {
+			regs.rdi = addr;
+		}
+		if (rc == 0 && ptrace(PTRACE_SETREGS, tid, 0, &regs) < 0)
+			rc = -errno;
+	}
+	ptrace(PTRACE_DETACH, tid, 0, 0);
+	return rc;
 }
 
 /* ---- processes -------------------------------------------------------- */

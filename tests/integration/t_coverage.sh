@@ -362,7 +362,8 @@ int main(void)
 # Path system calls made through syscall(): openat2 (copy-up, create,
 # RESOLVE_BENEATH refused with ENOSYS), statx, newfstatat, faccessat2,
 # renameat2, mkdirat, unlinkat, readlinkat, fchmodat; others pass through.
-test_raw_syscalls() {
+# raw_syscalls [CC FLAGS]: the program built so, run and checked.
+raw_syscalls() {
 	put "$L/lowfile" low
 	put "$L/gone" x
 	put "$L/dellow" x
@@ -372,7 +373,7 @@ test_raw_syscalls() {
 	put "$U/up/only" only-upper
 	: >"$U/.wh.gone"
 	freeze "$L"
-	cov_cc rawsys <<<"$SYSCALL_SRC"
+	cov_cc rawsys "$@" <<<"$SYSCALL_SRC"
 	ovl "$T/rawsys"
 	expect_rc 0
 	expect_err_empty
@@ -387,6 +388,18 @@ test_raw_syscalls() {
 		".wh.dellow f" "chm f"
 	expect_eq "mode of the created file" 640 "$(stat -c %a "$U/up/created")"
 	expect_eq "fchmodat copied up" 600 "$(stat -c %a "$U/chm")"
+}
+
+test_raw_syscalls() {
+	raw_syscalls
+}
+
+# The same calls from a static program, which the supervisor serves: the
+# same answers as the library's (openat2's RESOLVE_BENEATH too).
+test_raw_syscalls_static() {
+	printf 'int main(void) { return 0; }\n' >"$T/probe.c"
+	cc -static -o "$T/probe" "$T/probe.c" 2>/dev/null || skip "cannot link a static program (no libc.a)"
+	raw_syscalls -static
 }
 
 TEMP_SRC='

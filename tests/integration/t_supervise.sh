@@ -39,6 +39,21 @@ $BB find . -name .wh.\\* | $BB wc -l
 $BB stat -c '%n %s %a %h' g d up d/b"
 }
 
+# busybox's sh runs the programs the view shows: one that exists only in
+# the upper (a copy made inside, in a directory made inside), a lower script
+# replaced in the upper, and not a lower program removed through the view.
+test_supervise_busybox_execs_the_view() {
+	needs_busybox
+	put "$L/prog" '#!/bin/sh' 'echo lower-prog'
+	chmod +x "$L/prog"
+	cp /bin/true "$L/stale"
+	kernel_compare "$BB sh -c '
+cp /bin/echo ./e1; ./e1 from the upper
+printf \"#!/bin/sh\\necho upper-prog\\n\" > prog; ./prog
+rm stale; ./stale 2>/dev/null; echo \"stale: \$?\"
+mkdir -p sub; cp /bin/echo sub/e2; cd sub && ./e2 in sub; exec ./e2 exec works'"
+}
+
 # Changes made by busybox land in the upper as the kernel would make them:
 # copy-up, whiteouts, renames, new directories, links, modes and times.
 # busybox_changes: the layers and the comparison, with overlay-run's extra

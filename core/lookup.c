@@ -319,23 +319,6 @@ static int splice_link(struct walk *w, char *pend, const char *real,
 
 /* The path certainly stays outside every mount: no mount point is a prefix
  * and nothing ("..", "//", "/.") could fold it into one. */
-static int clearly_outside(const char *abs)
-{
-	if (ovl_mount_of(abs, strlen(abs)))
-		return 0;
-	for (const char *s = abs; (s = strchr(s, '/')); s++)
-		if (s[1] == '/' || s[1] == '.')
-			return 0;
-	for (int i = 0; i < ovl_mount_count(); i++) {
-		const struct ovl_mount *m = ovl_mount_at(i);
-		size_t n = strlen(abs);
-		/* "/" or an ancestor of a mount point with a trailing slash */
-		if (n <= m->point_len && strncmp(m->point, abs, n) == 0)
-			return 0;
-	}
-	return 1;
-}
-
 static void set_found(struct ovl_res *r, const struct walk *w, const struct ovl_child *c)
 {
 	r->layer = c->layer;
@@ -492,12 +475,12 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 		if (rc == 0)
 			path = viaproc;
 	}
-	if (path[0] == '/' && clearly_outside(path))
+	if (path[0] == '/' && ovl_outside(path))
 		return OVL_PASS;
 	rc = ovl_absolute(dirfd, path, pend, sizeof pend);
 	if (rc < 0)
 		return rc;
-	if (clearly_outside(pend))
+	if (ovl_outside(pend))
 		return OVL_PASS;
 	res_init(r, &w);
 
@@ -745,6 +728,12 @@ int ovl_last_type(const char *path)
 
 int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
 {
+	/* the common case first: a path that only looks outside every mount
+	 * (a change still asks whether its host path is an alias of one; a
+	 * /proc name may lead into one: walk_path) */
+	if (path[0] == '/' && !(flags & OVL_CHANGE) && strncmp(path, "/proc/", 6) != 0 &&
+	    ovl_outside(path))
+		return OVL_PASS;
 	/* "x/." and "x/..": the kernel walks to x as a parent, so x must be
 	 * a directory that exists (ENOTDIR, ENOENT) whatever the call */
 	int dots = ovl_last_type(path) != OVL_LAST_NAME;

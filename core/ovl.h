@@ -113,6 +113,9 @@ const struct ovl_mount *ovl_mount_at(int i);
 
 /* The mount whose point is a prefix of the absolute path abs, or NULL. */
 const struct ovl_mount *ovl_mount_of(const char *abs, size_t len);
+/* 1 when the absolute path abs cannot lead into a mount (a quick test, may
+ * say 0 of a path that does not). */
+int ovl_outside(const char *abs);
 
 /* ---- longpath.c: host paths of PATH_MAX bytes or more ------------------ */
 

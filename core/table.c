@@ -469,3 +469,24 @@ const struct ovl_mount *ovl_mount_of(const char *abs, size_t len)
 	}
 	return NULL;
 }
+
+/* 1 when the absolute path abs, walked as written, cannot meet a mount: it
+ * neither starts with a mount point nor is an ancestor of one (the walk of
+ * "/" or "/a/" may be asked about what lies below), and no "//", "." or
+ * ".." component may bring it back.  One pass over abs for the common case
+ * of a path far from every mount; 0 sends it to the full walk. */
+int ovl_outside(const char *abs)
+{
+	for (int i = 0; i < nmounts; i++) {
+		const char *p = mounts[i].point;
+		size_t k = 0;
+		while (k < mounts[i].point_len && abs[k] == p[k])
+			k++;
+		if (k == mounts[i].point_len || abs[k] == '\0')
+			return 0;
+	}
+	for (const char *s = abs; *s; s++)
+		if (s[0] == '/' && (s[1] == '/' || s[1] == '.'))
+			return 0;
+	return 1;
+}

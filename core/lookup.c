@@ -317,8 +317,6 @@ static int splice_link(struct walk *w, char *pend, const char *real,
 	return 0;
 }
 
-/* The path certainly stays outside every mount: no mount point is a prefix
- * and nothing ("..", "//", "/.") could fold it into one. */
 static void set_found(struct ovl_res *r, const struct walk *w, const struct ovl_child *c)
 {
 	r->layer = c->layer;
@@ -728,12 +726,6 @@ int ovl_last_type(const char *path)
 
 int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
 {
-	/* the common case first: a path that only looks outside every mount
-	 * (a change still asks whether its host path is an alias of one; a
-	 * /proc name may lead into one: walk_path) */
-	if (path[0] == '/' && !(flags & OVL_CHANGE) && strncmp(path, "/proc/", 6) != 0 &&
-	    ovl_outside(path))
-		return OVL_PASS;
 	/* "x/." and "x/..": the kernel walks to x as a parent, so x must be
 	 * a directory that exists (ENOTDIR, ENOENT) whatever the call */
 	int dots = ovl_last_type(path) != OVL_LAST_NAME;

@@ -166,6 +166,14 @@ int ovl_lower_has(const struct ovl_mount *m, const char *rel, uint64_t pmask)
 	return c.layer >= 0;
 }
 
+int ovl_same_file(int dirfd, const char *path, const char *real)
+{
+	struct stat a, b;
+
+	return sys_fstatat(dirfd, path, &a, 0) == 0 && sys_fstatat(AT_FDCWD, real, &b, 0) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 int ovl_virtual_path(const struct ovl_res *r, char *out, size_t outlen)
 {
 	struct ovl_layer point = { r->m->point, r->m->point_len };

@@ -298,6 +298,10 @@ int ovl_lower_has(const struct ovl_mount *m, const char *rel, uint64_t pmask);
 
 /* The virtual path r names (mount point + rel). */
 int ovl_virtual_path(const struct ovl_res *r, char *out, size_t outlen);
+/* 1 when the kernel would resolve (dirfd, path) to the file at real: the
+ * host path of a name is the view's own object (an exec then runs it as
+ * the caller named it). */
+int ovl_same_file(int dirfd, const char *path, const char *real);
 
 /* Fill r->real with the host path of rel in layer. */
 int ovl_real_in(const struct ovl_mount *m, int layer, const char *rel,

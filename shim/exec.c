@@ -558,15 +558,6 @@ static int shim_push_interp(struct shim_exec *x, const char *interp,
 	return 0;
 }
 
-/* The kernel would resolve the caller's name to this same file. */
-static int shim_same_file(int dirfd, const char *path, const char *real)
-{
-	struct stat a, b;
-
-	return sys_fstatat(dirfd, path, &a, 0) == 0 && sys_fstatat(AT_FDCWD, real, &b, 0) == 0 &&
-	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
 /* The name a script's interpreter is given for the first script: the
  * caller's, made absolute when it is relative to a directory descriptor
  * (the kernel says /dev/fd/N/NAME, which would leave the overlay). */
@@ -737,7 +728,7 @@ static int shim_plan(struct shim_exec *x, int flags)
 			if (x->fd >= 0 && (fcntl(x->fd, F_GETFD) & FD_CLOEXEC))
 				return -ENOENT; /* the kernel's answer: $0 unreachable */
 		}
-		native = depth == 0 && (x->fd >= 0 || shim_same_file(orig_dirfd, orig_path, x->r.real));
+		native = depth == 0 && (x->fd >= 0 || ovl_same_file(orig_dirfd, orig_path, x->r.real));
 		rc = ovl_for_read(AT_FDCWD, interp, 0, &x->r);
 		if (rc < 0)
 			return rc;

@@ -329,13 +329,6 @@ static long h_readlink(struct sup_call *c)
 
 /* ---- exec ------------------------------------------------------------- */
 
-static int same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
-}
-
 /* The program the view shows: where the kernel would find that same file
  * (a lower one at the host path), the call continues; a file the view
  * shows elsewhere (the upper's, or one the kernel would not find at all)
@@ -347,7 +340,7 @@ static long h_exec(struct sup_call *c)
 {
 	int at = c->req->data.nr == SYS_execveat;
 	int flags = at ? (int)ARG(4) : 0;
-	char host[OVL_PATH_MAX], abs[PATH_MAX];
+	char abs[PATH_MAX];
 	struct sup_path p;
 	struct ovl_res r;
 
@@ -360,7 +353,7 @@ static long h_exec(struct sup_call *c)
 			      &p, &r);
 	if (rc != 0)
 		return rc;
-	if (!p.own && same_file(host_path(&p, host, sizeof host), r.real))
+	if (!p.own && ovl_same_file(p.base, p.path, r.real))
 		return CONTINUE;
 	/* a name of ours (/proc/self/fd/N/...) means nothing to the target */
 	const char *run = strncmp(r.real, "/proc/self/fd/", 14) == 0 ? realpath(r.real, abs) : r.real;

@@ -66,12 +66,21 @@ static int has_whiteout(char *p, int n, size_t nlen)
 	return ovl_wh_exists(p, (size_t)n - nlen - 1, p + n - nlen, nlen);
 }
 
-/* keep, when given, receives the status of the object found (the top
- * layer's): stat() then needs no second system call. */
+/* What a lookup's caller wants besides the answer. */
+struct ask {
+	struct stat *keep; /* when given, the status of the object found (the
+			      top layer's): stat() then needs no second call */
+	int from_cwd;      /* the walk's path was relative to the cwd */
+	uint64_t stamp;    /* out: the change counter read before looking (0:
+			      none can change the answer; OVL_MEMO_NEVER: not
+			      cached) */
+};
+
 static int lookup_layers(const struct ovl_mount *m, const char *rel, size_t rlen,
 			 const char *name, size_t nlen, uint64_t mask,
-			 struct ovl_child *c, struct stat *keep)
+			 struct ovl_child *c, const struct ask *a)
 {
+	struct stat *keep = a->keep;
 	char p[OVL_PATH_MAX];
 	struct stat st;
 
@@ -85,9 +94,11 @@ static int lookup_layers(const struct ovl_mount *m, const char *rel, size_t rlen
 		int n = join(p, sizeof p, &m->layers[i], rel, rlen, name, nlen);
 		if (n < 0)
 			return n;
-		int rc = sys_lstat(p, &st);
+		int rc = sys_lstat(a->from_cwd ? ovl_cwd_relative(p) : p, &st);
 		if (rc == -ENOENT || rc == -ENOTDIR) {
-			if (has_whiteout(p, n, nlen)) {
+			/* below the last layer of the merge a whiteout hides
+			 * nothing: only the upper's is worth knowing there */
+			if ((i == 0 || mask >> (i + 1)) && has_whiteout(p, n, nlen)) {
 				c->upper_wh = i == 0;
 				return 0;
 			}
@@ -117,21 +128,33 @@ static int lookup_layers(const struct ovl_mount *m, const char *rel, size_t rlen
  * Returns 1 when keep was filled (a fresh lookup found the object). */
 static int lookup_child(const struct ovl_mount *m, const char *rel, size_t rlen,
 			uint64_t phash, const char *name, size_t nlen, uint64_t mask,
-			struct ovl_child *c, struct stat *keep)
+			struct ovl_child *c, struct ask *a)
 {
+	struct stat *keep = a->keep;
 	uint64_t h = ovl_child_hash(phash, rlen, name, nlen);
 	const uint64_t *g = NULL;
 	uint64_t stamp = 0, dstamp = 0;
 	int rc;
 
+	a->stamp = 0;
+	/* A directory that one layer holds has nothing to merge: that layer's
+	 * answer is the view's.  A caller that wants the status gets it from
+	 * the one system call it needed anyway, with no cache to read or
+	 * fill (and no answer that can be stale). */
+	if (keep && !(mask & (mask - 1))) {
+		rc = lookup_layers(m, rel, rlen, name, nlen, mask, c, a);
+		return rc < 0 ? rc : c->layer >= 0;
+	}
 	if (mask & 1) {
 		g = __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
 		if (!g) {
-			rc = lookup_layers(m, rel, rlen, name, nlen, mask, c, keep);
+			a->stamp = OVL_MEMO_NEVER;
+			rc = lookup_layers(m, rel, rlen, name, nlen, mask, c, a);
 			return rc < 0 ? rc : keep && c->layer >= 0;
 		}
 		stamp = ovl_gen_name(g, h);
 		dstamp = ovl_gen_dir(g, phash);
+		a->stamp = stamp;
 	}
 	int hit = ovl_cache_get(m, rel, rlen, name, nlen, h, mask, stamp, c);
 	if (hit == 1 && c->layer != OVL_ASK)
@@ -142,7 +165,7 @@ static int lookup_child(const struct ovl_mount *m, const char *rel, size_t rlen,
 		*c = (struct ovl_child){ .layer = -1 };
 		return 0;
 	}
-	rc = lookup_layers(m, rel, rlen, name, nlen, mask, c, keep);
+	rc = lookup_layers(m, rel, rlen, name, nlen, mask, c, a);
 	if (rc < 0)
 		return rc;
 	ovl_cache_put(m, rel, rlen, name, nlen, h, mask, stamp, c);
@@ -159,9 +182,10 @@ int ovl_lower_has(const struct ovl_mount *m, const char *rel, uint64_t pmask)
 	size_t plen = slash ? (size_t)(slash - rel) : 0;
 	const char *name = slash ? slash + 1 : rel;
 	struct ovl_child c;
+	struct ask a = { 0 };
 
 	if (lookup_child(m, rel, plen, ovl_gen_hash(rel, plen), name, strlen(name),
-			 pmask & ~1ULL, &c, NULL) < 0)
+			 pmask & ~1ULL, &c, &a) < 0)
 		return 1; /* cannot tell: a spare whiteout is harmless */
 	return c.layer >= 0;
 }
@@ -194,6 +218,7 @@ static int dir_mask(const struct ovl_mount *m, const char *rel, size_t rlen,
 		    uint64_t *mask)
 {
 	struct ovl_child c;
+	struct ask a = { 0 };
 	size_t i = 0;
 
 	*mask = m->root_mask;
@@ -203,7 +228,7 @@ static int dir_mask(const struct ovl_mount *m, const char *rel, size_t rlen,
 			j++;
 		size_t plen = i ? i - 1 : 0;
 		int rc = lookup_child(m, rel, plen, ovl_gen_hash(rel, plen), rel + i, j - i,
-				      *mask, &c, NULL);
+				      *mask, &c, &a);
 		if (rc < 0)
 			return rc;
 		if (c.layer < 0 || !S_ISDIR(c.type))
@@ -224,6 +249,7 @@ struct walk {
 	char host[OVL_PATH_MAX];
 	size_t hlen;
 	int touched; /* entered a mount at some point */
+	struct ovl_memo_chain chain; /* the lookups inside the mount so far */
 };
 
 static void enter_if_mount(struct walk *w)
@@ -341,6 +367,8 @@ static void res_init(struct ovl_res *r, struct walk *w)
 	w->hash = OVL_HASH_INIT;
 	w->mask = 0;
 	w->touched = 0;
+	w->chain.depth = 0;
+	w->chain.clean = 1;
 	w->rel = r->rel;
 	w->rel[0] = '\0';
 	w->hlen = 1;
@@ -353,6 +381,7 @@ static void res_init(struct ovl_res *r, struct walk *w)
 	r->upper_wh = 0;
 	r->reserved = 0;
 	r->have_st = 0;
+	r->from_cwd = 0;
 	r->trailing = 0;
 	r->name_off = 0;
 	enter_if_mount(w);
@@ -466,11 +495,57 @@ static int proc_prefix(const char *path, char *out, size_t outlen)
 	return 0;
 }
 
+/* Where a walk of the absolute path pend can begin: at its last component
+ * when this thread's memo knows the directory before it, else at the top. */
+static char *walk_from_memo(struct walk *w, char *pend)
+{
+	struct ovl_memo_walk mw;
+	size_t len = strlen(pend), last;
+
+	while (len > 1 && pend[len - 1] == '/')
+		len--;
+	for (last = len; last > 0 && pend[last - 1] != '/'; last--)
+		;
+	if (last < 2 || (len - last == 2 && pend[last] == '.' && pend[last + 1] == '.'))
+		return pend;
+	if (!ovl_memo_get(pend, last - 1, &mw, w->rel)) {
+		w->rel[0] = '\0';
+		return pend;
+	}
+	w->m = mw.m;
+	w->hash = mw.hash;
+	w->mask = mw.mask;
+	w->rlen = mw.rlen;
+	w->touched = 1;
+	w->chain.clean = 0; /* known already */
+	return pend + last;
+}
+
+/* Keep where the walk stands, in the directory pend[0..len), for the next. */
+static void memo_keep(const struct walk *w, const char *pend, size_t len)
+{
+	struct ovl_memo_walk mw = { .m = w->m, .hash = w->hash, .mask = w->mask, .rlen = w->rlen };
+
+	if (w->chain.clean && len > 0)
+		ovl_memo_put(pend, len, &mw, w->rel, &w->chain);
+}
+
+static void chain_add(struct walk *w, uint64_t stamp)
+{
+	if (w->chain.depth == OVL_MEMO_DEPTH) {
+		w->chain.clean = 0;
+		return;
+	}
+	w->chain.h[w->chain.depth] = w->hash;
+	w->chain.stamp[w->chain.depth++] = stamp;
+}
+
 static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 {
 	char pend[OVL_PATH_MAX], viaproc[OVL_PATH_MAX];
 	struct walk w;
 	struct ovl_child c;
+	struct ask a = { 0 };
 	int rc, hops = 0;
 
 	if (!ovl_active())
@@ -489,8 +564,9 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 	if (ovl_outside(pend))
 		return OVL_PASS;
 	res_init(r, &w);
+	r->from_cwd = a.from_cwd = dirfd == AT_FDCWD && path[0] != '/';
 
-	for (char *s = pend, *next; *s; s = next) {
+	for (char *s = walk_from_memo(&w, pend), *next; *s; s = next) {
 		while (*s == '/')
 			s++;
 		if (!*s)
@@ -506,23 +582,27 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 
 		if (n == 1 && s[0] == '.')
 			continue;
+		if (last && w.m)
+			memo_keep(&w, pend, (size_t)(s - pend) - 1);
 		if (!w.m) {
 			if ((rc = host_step(&w, s, n)) < 0)
 				return rc;
 			continue;
 		}
 		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			w.chain.clean = 0;
 			if ((rc = mount_up(&w)) < 0)
 				return rc;
 			continue;
 		}
 		if (is_reserved(s, n)) {
+			w.chain.clean = 0;
 			/* never there; a removed directory's retired name (from
 			 * /proc) may still be followed by ".." below */
 			r->reserved = last;
 			c = (struct ovl_child){ .layer = -1 };
-		} else if ((rc = lookup_child(w.m, w.rel, w.rlen, w.hash, s, n, w.mask, &c,
-					       last && (flags & OVL_STAT) ? &r->st : NULL)) < 0) {
+		} else if ((a.keep = last && (flags & OVL_STAT) ? &r->st : NULL),
+			   (rc = lookup_child(w.m, w.rel, w.rlen, w.hash, s, n, w.mask, &c, &a)) < 0) {
 			return rc;
 		} else {
 			r->have_st = rc;
@@ -543,6 +623,7 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 			char real[OVL_PATH_MAX];
 			if (++hops > OVL_MAX_HOPS)
 				return -ELOOP;
+			w.chain.clean = 0;
 			r->have_st = 0; /* that was the link's status, not its target's */
 			rc = join(real, sizeof real, &w.m->layers[c.layer], w.rel, w.rlen, s, n);
 			if (rc < 0)
@@ -568,6 +649,7 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 			return 0;
 		}
 		w.mask = c.mask;
+		chain_add(&w, a.stamp);
 	}
 	size_t plen = strlen(pend);
 	return finish_at_dir(r, &w, plen > 1 && pend[plen - 1] == '/');
@@ -616,7 +698,7 @@ static int ghost_dir(int dirfd, struct ovl_res *r)
 	r->layer = 0;
 	r->type = S_IFDIR;
 	r->mask = r->pmask = 0;
-	r->upper_wh = r->reserved = r->trailing = r->have_st = 0;
+	r->upper_wh = r->reserved = r->trailing = r->have_st = r->from_cwd = 0;
 	r->name_off = 0;
 	return 0;
 }

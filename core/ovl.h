@@ -144,6 +144,15 @@ int ovl_in_layer(const char *real);
 /* The virtual path of what descriptor fd (or the cwd, for AT_FDCWD) points
  * at.  Returns 0, OVL_PASS when it is outside every mount, or -errno. */
 int ovl_fd_virtual(int fd, char *out, size_t outlen);
+/* The name to hand the kernel for the host path real: a path relative to
+ * the kernel's cwd when real lies below it (the kernel then walks what it
+ * would walk without us, not the layer's whole path again), else real.
+ * Only for a call whose own path was relative to the cwd: it already
+ * depends on the cwd, so a chdir racing it cannot make things worse. */
+const char *ovl_cwd_relative(const char *real);
+/* ovl_cwd_relative(r->real) where r came from a path relative to the cwd,
+ * else r->real. */
+const char *ovl_kernel_name(const struct ovl_res *r);
 
 /* ---- fdtab.c: descriptors on virtual directories ---------------------- */
 
@@ -263,6 +272,7 @@ struct ovl_res {
 	int reserved;     /* the final name starts with ".wh." (never exists) */
 	int trailing;     /* the path ended in '/' */
 	int have_st;      /* st holds the object's status (OVL_STAT asked) */
+	int from_cwd;     /* the path was relative to the cwd (AT_FDCWD) */
 	struct stat st;
 	size_t name_off;  /* offset in rel of the final component */
 	char rel[OVL_PATH_MAX];
@@ -459,6 +469,29 @@ void ovl_gen_bump_all(const struct ovl_mount *m);
 /* The lock word of the upper directories whose host paths hash to h, in
  * the shared map; NULL when this process has no map. */
 uint32_t *ovl_gen_lock_word(const struct ovl_mount *m, uint64_t h);
+
+/* memo.c: the last directories each thread walked to (absolute virtual
+ * paths, up to their last component), and where the walk stood there.  A
+ * walk keeps the change counter each lookup on its way read (0: none can
+ * change the answer, OVL_MEMO_NEVER: not cached, so never kept). */
+#define OVL_MEMO_DEPTH 16
+#define OVL_MEMO_NEVER (~0ULL)
+struct ovl_memo_chain {
+	unsigned depth;
+	int clean; /* no symlink, "..", reserved name: a memo may be kept */
+	uint64_t h[OVL_MEMO_DEPTH], stamp[OVL_MEMO_DEPTH];
+};
+struct ovl_memo_walk {
+	const struct ovl_mount *m;
+	uint64_t hash, mask;
+	size_t rlen;
+};
+/* 1 with w and rel (the directory's rel, NUL-terminated) filled when the
+ * directory dir[0..len) is known and nothing on its way changed since. */
+int ovl_memo_get(const char *dir, size_t len, struct ovl_memo_walk *w, char *rel);
+void ovl_memo_put(const char *dir, size_t len, const struct ovl_memo_walk *w, const char *rel,
+		  const struct ovl_memo_chain *chain);
+void ovl_memo_reset(void); /* every thread's memos: after ovl_config_reset */
 
 /* The per-process cache of ovl_child answers, keyed by (mount, parent rel,
  * name, parent's layer mask); h is ovl_child_hash of the name.  get gives

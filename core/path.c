@@ -176,38 +176,37 @@ static int fd_real(int fd, char *out, size_t outlen)
 	return 0;
 }
 
-/* The remembered cwd.  An entry is good while the count of chdirs it was
- * made under still holds.  Only the process that owns this memory writes
- * it: a vfork child shares it, and must not leave its own cwd behind for
- * the parent (it can still retire the entry, which is always safe).
- * Readers that meet a write in progress (another thread, a signal
- * handler) ask the kernel. */
+/* The remembered cwd: its virtual path, and the host directory the kernel
+ * has as the cwd.  An entry is good while the count of chdirs it was made
+ * under still holds, and the change counter of the directory's own name
+ * (gen.c) is as it was: removing the directory, making it again, or moving
+ * any directory (the epoch, part of every counter) changes it.  Only the
+ * process that owns this memory writes it: a vfork child shares it, and
+ * must not leave its own cwd behind for the parent (it can still retire
+ * the entry, which is always safe).  Readers that meet a write in progress
+ * (another thread, a signal handler) ask the kernel. */
 static struct {
 	unsigned seq;     /* odd while being written */
 	unsigned chdirs;  /* the value of `chdirs` the entry was made under */
-	uint64_t stamp;   /* dir_stamp of the path, likewise */
-	size_t len;
+	uint64_t stamp;   /* stamp_of the path, likewise */
+	const struct ovl_mount *m; /* the mount the path is in, and the hash */
+	uint64_t hash;             /* of its rel there: what stamp_of reads */
+	size_t len, rlen;
 	char path[OVL_PATH_MAX];
+	char real[OVL_PATH_MAX];
 } cwd;
 static unsigned chdirs = 1; /* bumped by every chdir; the entry starts bad */
 static int owner;           /* the pid this memory belongs to */
 
-/* What must hold for a remembered virtual directory path to still name the
- * same directory: the change counter of its own name (gen.c) is as it was.
- * Removing the directory, making it again, or moving any directory (the
- * epoch, part of every counter) changes it.  1 outside every mount. */
-static uint64_t dir_stamp(const char *path)
+/* What stands for the directory's name now: 1 outside every mount, 0 where
+ * there are no counters (never trusted). */
+static uint64_t stamp_of(const struct ovl_mount *m, uint64_t hash)
 {
-	const struct ovl_mount *m = ovl_mount_of(path, strlen(path));
 	const uint64_t *g = m ? __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE) : NULL;
-	size_t skip;
 
 	if (!m)
 		return 1;
-	if (!g)
-		return 0; /* no counters: never trusted */
-	skip = m->point_len + (path[m->point_len] == '/');
-	return ovl_gen_name(g, ovl_gen_hash(path + skip, strlen(path + skip))) + 2;
+	return g ? ovl_gen_name(g, hash) + 2 : 0;
 }
 
 int ovl_owns_memory(void)
@@ -227,6 +226,17 @@ void ovl_cwd_init(void)
 	ovl_cwd_changed();
 }
 
+/* The entry still describes the cwd (after its fields were read). */
+static int cwd_good(unsigned seq, unsigned made, uint64_t stamp)
+{
+	const struct ovl_mount *m = __atomic_load_n(&cwd.m, __ATOMIC_ACQUIRE);
+	uint64_t hash = __atomic_load_n(&cwd.hash, __ATOMIC_ACQUIRE);
+
+	return __atomic_load_n(&cwd.seq, __ATOMIC_ACQUIRE) == seq &&
+	       made == __atomic_load_n(&chdirs, __ATOMIC_ACQUIRE) && stamp &&
+	       stamp == stamp_of(m, hash);
+}
+
 static int cwd_cached(char *out, size_t outlen)
 {
 	unsigned seq = __atomic_load_n(&cwd.seq, __ATOMIC_ACQUIRE);
@@ -241,20 +251,50 @@ static int cwd_cached(char *out, size_t outlen)
 	/* acquire loads: the second look at seq comes after them */
 	for (size_t i = 0; i <= len; i++)
 		out[i] = __atomic_load_n(&cwd.path[i], __ATOMIC_ACQUIRE);
-	return __atomic_load_n(&cwd.seq, __ATOMIC_RELAXED) == seq &&
-	       made == __atomic_load_n(&chdirs, __ATOMIC_ACQUIRE) && stamp &&
-	       stamp == dir_stamp(out);
+	return cwd_good(seq, made, stamp);
 }
 
-/* Remember path as the cwd found when chdirs was `made`. */
-static void cwd_remember(const char *path, unsigned made)
+const char *ovl_cwd_relative(const char *real)
 {
-	size_t len = strlen(path);
+	unsigned seq = __atomic_load_n(&cwd.seq, __ATOMIC_ACQUIRE);
+
+	if (seq & 1)
+		return real;
+	size_t n = __atomic_load_n(&cwd.rlen, __ATOMIC_ACQUIRE);
+	unsigned made = __atomic_load_n(&cwd.chdirs, __ATOMIC_ACQUIRE);
+	uint64_t stamp = __atomic_load_n(&cwd.stamp, __ATOMIC_ACQUIRE);
+	if (n < 2 || n >= sizeof cwd.real)
+		return real;
+	for (size_t i = 0; i < n; i++)
+		if (real[i] != __atomic_load_n(&cwd.real[i], __ATOMIC_ACQUIRE))
+			return real;
+	if (real[n] != '/' || !real[n + 1] || !cwd_good(seq, made, stamp))
+		return real;
+	return real + n + 1;
+}
+
+const char *ovl_kernel_name(const struct ovl_res *r)
+{
+	return r->from_cwd ? ovl_cwd_relative(r->real) : r->real;
+}
+
+/* Remember path (and real, the kernel's cwd) as the cwd found when chdirs
+ * was `made`. */
+static void cwd_remember(const char *path, const char *real, unsigned made)
+{
+	size_t len = strlen(path), rlen = strlen(real);
 	unsigned seq = __atomic_load_n(&cwd.seq, __ATOMIC_ACQUIRE);
 	int me = __atomic_load_n(&owner, __ATOMIC_ACQUIRE);
+	const struct ovl_mount *m = ovl_mount_of(path, len);
+	uint64_t hash = 0;
 
-	if ((seq & 1) || len >= sizeof cwd.path || !me || sys_getpid() != me)
+	if ((seq & 1) || len >= sizeof cwd.path || rlen >= sizeof cwd.real || !me ||
+	    sys_getpid() != me)
 		return;
+	if (m) {
+		size_t skip = m->point_len + (path[m->point_len] == '/');
+		hash = ovl_gen_hash(path + skip, len - skip);
+	}
 	if (!__atomic_compare_exchange_n(&cwd.seq, &seq, seq + 1, 0, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE))
 		return; /* someone else is writing: let them */
@@ -263,9 +303,14 @@ static void cwd_remember(const char *path, unsigned made)
 	 * move and drops what it read */
 	for (size_t i = 0; i <= len; i++)
 		__atomic_store_n(&cwd.path[i], path[i], __ATOMIC_RELAXED);
+	for (size_t i = 0; i <= rlen; i++)
+		__atomic_store_n(&cwd.real[i], real[i], __ATOMIC_RELAXED);
 	__atomic_store_n(&cwd.len, len, __ATOMIC_RELAXED);
+	__atomic_store_n(&cwd.rlen, rlen, __ATOMIC_RELAXED);
 	__atomic_store_n(&cwd.chdirs, made, __ATOMIC_RELAXED);
-	__atomic_store_n(&cwd.stamp, dir_stamp(path), __ATOMIC_RELAXED);
+	__atomic_store_n(&cwd.m, m, __ATOMIC_RELAXED);
+	__atomic_store_n(&cwd.hash, hash, __ATOMIC_RELAXED);
+	__atomic_store_n(&cwd.stamp, stamp_of(m, hash), __ATOMIC_RELAXED);
 	__atomic_fetch_add(&cwd.seq, 1, __ATOMIC_RELEASE);
 }
 
@@ -329,7 +374,7 @@ int ovl_fd_virtual(int fd, char *out, size_t outlen)
 			return -ENAMETOOLONG;
 		memcpy(out, real, n + 1);
 		if (fd == AT_FDCWD)
-			cwd_remember(out, made);
+			cwd_remember(out, real, made);
 		return OVL_PASS;
 	}
 	if (rc != 0)
@@ -337,7 +382,7 @@ int ovl_fd_virtual(int fd, char *out, size_t outlen)
 	if (deleted || shown_at(real, out) < 0)
 		return removed_path(real, out, outlen);
 	if (fd == AT_FDCWD)
-		cwd_remember(out, made);
+		cwd_remember(out, real, made);
 	else if (stale && !strcmp(was, out))
 		ovl_fd_restamp(&mark, out); /* the next call needs no /proc */
 	return 0;

@@ -288,6 +288,7 @@ void ovl_config_reset(void)
 	nmounts = 0;
 	pool_used = 0;
 	ovl_cache_reset();
+	ovl_memo_reset();
 }
 
 static const char *env_get(char *const *envp, const char *name)

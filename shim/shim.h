@@ -260,7 +260,7 @@ static inline int shim_fd_form(const char *path, int at)
 
 #define SHIM_REBIND                                                          \
 	int dirfd __attribute__((unused)) = AT_FDCWD;                        \
-	const char *path = r.real;
+	const char *path = ovl_kernel_name(&r);
 
 /* v = the next symbol called with the arguments rebound to r.real. */
 #define SHIM_NEXT_REAL(v, name, args)                                        \

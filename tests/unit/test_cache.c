@@ -177,3 +177,96 @@ CACHE(learned_directories_see_new_names)
 	cr_assert(!seen(MNT("lo/miss4")));
 	cr_assert(seen(MNT("lo/x")));
 }
+
+/* The walk memo (memo.c) starts a path at its last component when the
+ * thread walked to the same directory before.  A directory on the way
+ * that another process moves, removes or replaces must end that: each of
+ * these changes one directory of a path the reader has just walked, in a
+ * child (its own memory: only the shared counters can tell the reader),
+ * and the reader must then see the new tree. */
+static void in_child(int (*change)(void))
+{
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0)
+		_exit(-change() & 0xff);
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status), "the change crashed");
+	cr_assert_eq(WEXITSTATUS(status), 0, "the change failed with errno %d", WEXITSTATUS(status));
+}
+
+static int move_middle(void)
+{
+	int rc = ovl_rename(AT_FDCWD, MNT("a/b"), AT_FDCWD, MNT("a/c"), 0);
+	return rc ? rc : ovl_mkdir(AT_FDCWD, MNT("a/b"), 0755);
+}
+
+static int remove_all(void)
+{
+	int rc = ovl_unlink(AT_FDCWD, MNT("a/b/f"), 0);
+	if (!rc)
+		rc = ovl_unlink(AT_FDCWD, MNT("a/b/g"), 0);
+	if (!rc)
+		rc = ovl_unlink(AT_FDCWD, MNT("a/b"), AT_REMOVEDIR);
+	return rc ? rc : ovl_unlink(AT_FDCWD, MNT("a"), AT_REMOVEDIR);
+}
+
+static int remake_top(void)
+{
+	int rc = remove_all();
+	if (!rc)
+		rc = ovl_mkdir(AT_FDCWD, MNT("a"), 0755);
+	return rc ? rc : ovl_mkdir(AT_FDCWD, MNT("a/b"), 0755);
+}
+
+static int top_becomes_file(void)
+{
+	int rc = remove_all();
+	return rc ? rc : v_write(MNT("a"), "file");
+}
+
+/* a/b/f and a/b/g in the lower, or (in_upper) made through the view: the
+ * kernel's overlayfs moves only directories of the upper (EXDEV). */
+static void memo_case(int (*change)(void), int missing_error, int in_upper)
+{
+	struct stat st;
+
+	mkdirs(L1("a"));
+	if (!in_upper) {
+		mkdirs(L1("a/b"));
+		write_file(L1("a/b/f"), "lower");
+		write_file(L1("a/b/g"), "lower");
+	}
+	snap_lowers();
+	mount_std(1);
+	cr_assert_eq(v_write(MNT("seed"), "x"), 0); /* creates the counters */
+	if (in_upper) {
+		cr_assert_eq(ovl_mkdir(AT_FDCWD, MNT("a/b"), 0755), 0);
+		cr_assert_eq(v_write(MNT("a/b/f"), "upper"), 0);
+		cr_assert_eq(v_write(MNT("a/b/g"), "upper"), 0);
+	}
+	cr_assert_eq(v_lstat(MNT("a/b/f"), &st), 0);
+	cr_assert_eq(v_lstat(MNT("a/b/g"), &st), 0); /* from the memo */
+	in_child(change);
+	cr_assert_eq(v_lstat(MNT("a/b/f"), &st), -missing_error, "a stale walk found a/b/f");
+	cr_assert_eq(v_lstat(MNT("a/b/g"), &st), -missing_error, "a stale walk found a/b/g");
+	check_lowers();
+}
+
+CACHE(memo_forgets_a_moved_directory)
+{
+	memo_case(move_middle, ENOENT, 1);
+	struct stat st;
+	cr_assert_eq(v_lstat(MNT("a/c/f"), &st), 0);
+}
+
+CACHE(memo_forgets_a_removed_directory)
+{
+	memo_case(remake_top, ENOENT, 0);
+}
+
+CACHE(memo_forgets_a_directory_become_file)
+{
+	memo_case(top_becomes_file, ENOTDIR, 0);
+}

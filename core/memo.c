@@ -1,0 +1,111 @@
+/*
+ * The walk memo: where the last few directories a thread walked to are.
+ *
+ * Programs that stat many files ask for names in the same directory again
+ * and again (ls, git status, make, a compiler's include path), and every
+ * call used to walk the whole path anew: the host components up to the
+ * mount point, then one cache lookup per directory inside it.  A thread
+ * keeps, for the last directories it reached, the absolute virtual path it
+ * was asked for and where the walk stood there (mount, rel, layer mask);
+ * the next path with the same directory starts at its last component.
+ *
+ * A memo is exact for as long as every directory on its way still is what
+ * the walk found: it keeps the change counter (gen.c) each lookup read
+ * before it looked, and is served only while they all still hold those
+ * values (0: an answer that cannot change, as in the cache).  Only plain
+ * walks are kept: no symlink followed, no "..", no reserved name.
+ *
+ * Per thread, so no locks; a signal handler that walks while the thread
+ * it interrupted is writing a slot sees the slot's sequence odd or moved
+ * and walks as before.
+ */
+#include <string.h>
+
+#include "ovl.h"
+
+#define MEMO_SLOTS 4
+#define MEMO_KEY 240   /* longest directory path kept */
+#define MEMO_DEPTH 16  /* most directories inside a mount */
+
+struct memo {
+	unsigned seq; /* odd while being written */
+	unsigned epoch;
+	const struct ovl_mount *m;
+	uint64_t hash, mask;
+	unsigned short klen, rlen, depth;
+	uint64_t h[MEMO_DEPTH], stamp[MEMO_DEPTH];
+	char key[MEMO_KEY];
+	char rel[MEMO_KEY];
+};
+
+static __thread struct memo memos[MEMO_SLOTS] __attribute__((tls_model("initial-exec")));
+static unsigned memo_epoch = 1;
+
+void ovl_memo_reset(void)
+{
+	__atomic_add_fetch(&memo_epoch, 1, __ATOMIC_RELEASE);
+}
+
+/* Cheap to compute, different for the sibling directories a walk meets. */
+static struct memo *slot_of(const char *dir, size_t len)
+{
+	size_t i = len + (unsigned char)dir[len - 1] + (unsigned char)dir[len / 2];
+
+	return &memos[i % MEMO_SLOTS];
+}
+
+static int still_current(const struct memo *e)
+{
+	const uint64_t *g = __atomic_load_n(&e->m->gen, __ATOMIC_ACQUIRE);
+
+	for (unsigned i = 0; i < e->depth; i++)
+		if (e->stamp[i] && (!g || ovl_gen_name(g, e->h[i]) != e->stamp[i]))
+			return 0;
+	return 1;
+}
+
+int ovl_memo_get(const char *dir, size_t len, struct ovl_memo_walk *w, char *rel)
+{
+	if (len == 0 || len >= MEMO_KEY)
+		return 0;
+	struct memo *e = slot_of(dir, len);
+	unsigned seq = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if ((seq & 1) || e->klen != len || e->epoch != __atomic_load_n(&memo_epoch, __ATOMIC_ACQUIRE) ||
+	    memcmp(e->key, dir, len) != 0 || !still_current(e))
+		return 0;
+	w->m = e->m;
+	w->hash = e->hash;
+	w->mask = e->mask;
+	w->rlen = e->rlen;
+	memcpy(rel, e->rel, e->rlen);
+	rel[e->rlen] = '\0';
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&e->seq, __ATOMIC_RELAXED) == seq;
+}
+
+void ovl_memo_put(const char *dir, size_t len, const struct ovl_memo_walk *w, const char *rel,
+		  const struct ovl_memo_chain *chain)
+{
+	if (len == 0 || len >= MEMO_KEY || w->rlen >= MEMO_KEY || chain->depth > MEMO_DEPTH)
+		return;
+	struct memo *e = slot_of(dir, len);
+	unsigned seq = e->seq;
+	if (seq & 1)
+		return; /* a signal handler interrupted our own put */
+	__atomic_store_n(&e->seq, seq + 1, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	e->epoch = __atomic_load_n(&memo_epoch, __ATOMIC_ACQUIRE);
+	e->m = w->m;
+	e->hash = w->hash;
+	e->mask = w->mask;
+	e->rlen = (unsigned short)w->rlen;
+	e->klen = (unsigned short)len;
+	e->depth = (unsigned short)chain->depth;
+	memcpy(e->h, chain->h, chain->depth * sizeof *e->h);
+	memcpy(e->stamp, chain->stamp, chain->depth * sizeof *e->stamp);
+	memcpy(e->key, dir, len);
+	memcpy(e->rel, rel, w->rlen);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&e->seq, seq + 2, __ATOMIC_RELAXED);
+}

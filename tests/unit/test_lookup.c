@@ -584,3 +584,40 @@ LOOKUP(removed_cwd_dot_and_dotdot)
 	cr_assert_eq(ovl_for_read(AT_FDCWD, "", 0, &r), -ENOENT);
 	cr_assert_eq(chdir(old), 0);
 }
+
+/* A relative path is handed to the kernel relative to the kernel's cwd
+ * when the object lies below it (ovl_kernel_name): only below it, a
+ * sibling whose name starts with the cwd's own ("d" and "dx") is not, and
+ * an object the upper holds is named by its full path. */
+LOOKUP(kernel_name_relative_to_the_cwd)
+{
+	mkdirs(L1("d/sub"));
+	mkdirs(L1("dx"));
+	write_file(L1("d/sub/f"), "in d");
+	write_file(L1("dx/f"), "in dx, longer");
+	mount_std(1);
+	cr_assert_eq(v_write(MNT("d/up"), "upper"), 0);
+	char old[PATH_MAX];
+	cr_assert_not_null(getcwd(old, sizeof old));
+	ovl_cwd_init();
+	cr_assert_eq(chdir(L1("d")), 0); /* where chdir(MNT("d")) would go */
+	ovl_cwd_changed();
+	struct ovl_res r;
+	struct stat st;
+	cr_assert_eq(ovl_for_read(AT_FDCWD, "sub/f", 0, &r), 0);
+	cr_assert_str_eq(ovl_kernel_name(&r), "sub/f");
+	cr_assert_eq(ovl_for_read(AT_FDCWD, "../dx/f", 0, &r), 0);
+	cr_assert_str_eq(ovl_kernel_name(&r), L1("dx/f"));
+	cr_assert_eq(stat(ovl_kernel_name(&r), &st), 0);
+	cr_assert_eq(st.st_size, 13);
+	cr_assert_eq(ovl_for_read(AT_FDCWD, "up", 0, &r), 0);
+	cr_assert_str_eq(ovl_kernel_name(&r), UP("d/up"));
+	cr_assert_eq(ovl_for_read(AT_FDCWD, MNT("d/sub/f"), 0, &r), 0);
+	cr_assert_str_eq(ovl_kernel_name(&r), L1("d/sub/f"), "an absolute path stays absolute");
+	/* a stat through the lookup itself (one layer holds d/sub) */
+	cr_assert_eq(ovl_for_read(AT_FDCWD, "sub/f", OVL_STAT, &r), 0);
+	cr_assert(r.have_st);
+	cr_assert_eq(r.st.st_size, 4);
+	cr_assert_eq(chdir(old), 0);
+	ovl_cwd_changed();
+}

@@ -8,7 +8,8 @@
 # prints one table of median wall seconds with ratios to native and to the
 # kernel.  --markdown prints the same table as Markdown (for the README).
 # Naming workloads runs only those; the ids are lstat misses find ls make
-# lstrace gitstatus gitcommit copyup sparse rm exec slstat gobuild statout
+# lstrace gitstatus gitcommit copyup sparse rm exec configure slstat gobuild
+# statout
 # (slstat and gobuild: programs the supervisor serves).
 #
 # Environment:
@@ -385,6 +386,38 @@ gen_gomod() { # a Go module of three packages (go build in the lower)
 		rm -rf "$WORK/gowarm"
 }
 
+gen_conf() { # an autotools project: a ./configure of about 110 checks (autoconf, untimed)
+	local C=$WORK/ds/conf/lower/conf i hdrs=() fns=()
+	mkdir -p "$C"
+	hdrs=(stdio.h stdlib.h string.h strings.h unistd.h fcntl.h errno.h limits.h
+		stdint.h inttypes.h sys/types.h sys/stat.h sys/time.h sys/wait.h
+		sys/mman.h sys/socket.h sys/ioctl.h sys/select.h sys/param.h
+		sys/resource.h netinet/in.h arpa/inet.h netdb.h poll.h pthread.h
+		signal.h termios.h locale.h langinfo.h wchar.h wctype.h dlfcn.h
+		dirent.h pwd.h grp.h utime.h sched.h semaphore.h nonexistent1.h nonexistent2.h)
+	fns=(memcpy memmove strdup strndup strerror strsignal snprintf vsnprintf
+		asprintf getline getdelim realpath readlink symlink lstat fchmod
+		fchown ftruncate fsync fdatasync mmap munmap mkstemp mkdtemp pipe2
+		dup3 poll select setenv unsetenv clock_gettime gettimeofday nanosleep
+		sigaction sigprocmask fork vfork waitpid posix_spawn getpwnam getgrnam
+		setlocale nl_langinfo wcwidth iconv_open dlopen pthread_create
+		sched_yield openat fstatat unlinkat renameat2 utimensat futimens
+		no_such_function_1 no_such_function_2)
+	{
+		echo 'AC_INIT([bench], [1.0])'
+		echo 'AC_CONFIG_HEADERS([config.h])'
+		echo 'AC_PROG_CC'
+		echo "AC_CHECK_HEADERS([${hdrs[*]}])"
+		echo "AC_CHECK_FUNCS([${fns[*]}])"
+		for i in int long 'long long' 'void *' size_t off_t; do echo "AC_CHECK_SIZEOF([$i])"; done
+		echo 'AC_SEARCH_LIBS([cos], [m])'
+		echo 'AC_CONFIG_FILES([Makefile])'
+		echo 'AC_OUTPUT'
+	} >"$C/configure.ac"
+	printf 'all:\n\t@echo @PACKAGE_NAME@ @CC@\n' >"$C/Makefile.in"
+	(cd "$C" && autoheader && autoconf && rm -rf autom4te.cache)
+}
+
 gen_misc() { # a near-empty lower for the exec and pass-through loops
 	mkdir -p "$WORK/ds/misc/lower" "$WORK/outside"
 	echo hello >"$WORK/ds/misc/lower/hello"
@@ -406,7 +439,7 @@ gen_misc() { # a near-empty lower for the exec and pass-through loops
 
 WL=()
 declare -A W_DS W_RW W_LABEL W_GOAL W_TIMED W_CHECK W_POST
-declare -A W_NEEDS=([make]="make cc" [gitstatus]=git [gitcommit]=git [gobuild]=go)  # tools beyond coreutils
+declare -A W_NEEDS=([make]="make cc" [gitstatus]=git [gitcommit]=git [gobuild]=go [configure]="autoconf cc")  # tools beyond coreutils
 wl() {
 	WL+=("$1")
 	W_DS[$1]=$2 W_RW[$1]=$3 W_LABEL[$1]=$4 W_GOAL[$1]=$5 W_TIMED[$1]=$6 W_CHECK[$1]=${7:-} W_POST[$1]=${8:-}
@@ -449,6 +482,11 @@ define_workloads() {
 		'ls -A; [[ ! -e tree ]] && echo gone'
 	wl exec misc 0 "exec /bin/true x $NEXEC" pct:5 \
 		"\"\$BENCH_H/spawn\" $NEXEC /bin/true"
+	# start-up in bulk: hundreds of short processes (sh, cc, sed, rm),
+	# each probing a few names in the tree and writing a few files
+	wl configure conf 1 "./configure, 110 checks" pct:5 \
+		'cd conf && ./configure -q' \
+		'cat conf/config.h conf/Makefile | cksum' 
 	# the supervisor's rows: a statically linked statwalk, and the Go tool
 	# (its runtime makes its own system calls) with a warm build cache
 	# outside the tree, so that a build is mostly lookups and reads

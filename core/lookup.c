@@ -117,8 +117,8 @@ static int lookup_layers(const struct ovl_mount *m, const char *rel, size_t rlen
 		if (!S_ISDIR(st.st_mode))
 			return 0;
 		c->mask |= 1ULL << i;
-		if (has_opaque(p, n))
-			return 0;
+		if ((mask >> (i + 1)) && has_opaque(p, n))
+			return 0; /* (an opaque marker in the last layer hides nothing) */
 	}
 	return 0;
 }
@@ -137,14 +137,6 @@ static int lookup_child(const struct ovl_mount *m, const char *rel, size_t rlen,
 	int rc;
 
 	a->stamp = 0;
-	/* A directory that one layer holds has nothing to merge: that layer's
-	 * answer is the view's.  A caller that wants the status gets it from
-	 * the one system call it needed anyway, with no cache to read or
-	 * fill (and no answer that can be stale). */
-	if (keep && !(mask & (mask - 1))) {
-		rc = lookup_layers(m, rel, rlen, name, nlen, mask, c, a);
-		return rc < 0 ? rc : c->layer >= 0;
-	}
 	if (mask & 1) {
 		g = __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
 		if (!g) {
@@ -155,6 +147,19 @@ static int lookup_child(const struct ovl_mount *m, const char *rel, size_t rlen,
 		stamp = ovl_gen_name(g, h);
 		dstamp = ovl_gen_dir(g, phash);
 		a->stamp = stamp;
+	}
+	/* A directory that one layer holds has nothing to merge: that layer's
+	 * answer is the view's.  A caller that wants the status gets it from
+	 * the one system call it needed anyway; only a directory found is
+	 * kept (it is walked through again, as a parent or by an open), not
+	 * the files, which are the bulk of a walk's memory. */
+	if (keep && !(mask & (mask - 1))) {
+		rc = lookup_layers(m, rel, rlen, name, nlen, mask, c, a);
+		if (rc < 0)
+			return rc;
+		if (S_ISDIR(c->type))
+			ovl_cache_put(m, rel, rlen, name, nlen, h, mask, stamp, c);
+		return c->layer >= 0;
 	}
 	int hit = ovl_cache_get(m, rel, rlen, name, nlen, h, mask, stamp, c);
 	if (hit == 1 && c->layer != OVL_ASK)

@@ -597,6 +597,13 @@ struct ovl_dir {
  * names.  Returns 0 with *out allocated, or -errno. */
 int ovl_dir_read(const struct ovl_res *r, struct ovl_dir **out);
 void ovl_dir_free(struct ovl_dir *d);
+/* 1 when the directory r names is one lower layer's alone (not the mount
+ * root, whose ".." is the mount point's): its own listing, the kernel's,
+ * is the view's, less the reserved names (ovl_name_reserved).  The kernel's
+ * overlayfs too reads such a directory as it is. */
+int ovl_dir_plain(const struct ovl_res *r);
+/* A name the view never shows: whiteouts, markers, our temporaries. */
+int ovl_name_reserved(const char *name);
 /* The listing of the directory the descriptor fd is open on: 0 with *out
  * (NULL for one removed from the view since, which lists nothing),
  * OVL_PASS when it is not a directory of a mount (the kernel's to list),

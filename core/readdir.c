@@ -476,6 +476,17 @@ void ovl_dir_free(struct ovl_dir *d)
 	free(d);
 }
 
+int ovl_dir_plain(const struct ovl_res *r)
+{
+	return r->m && r->rel[0] && S_ISDIR(r->type) && r->layer > 0 &&
+	       r->mask == 1ULL << r->layer;
+}
+
+int ovl_name_reserved(const char *name)
+{
+	return strncmp(name, OVL_WH, OVL_WH_LEN) == 0;
+}
+
 int ovl_fd_dir_read(int fd, struct ovl_dir **out)
 {
 	struct ovl_res r;

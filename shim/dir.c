@@ -3,7 +3,9 @@
  * merged listing, not from the one layer directory the kernel would read,
  * so opendir hands out a stream of our own, cast to DIR *.  Every function
  * taking a DIR * tells ours from glibc's by the magic word at its start and
- * passes glibc's through.
+ * passes glibc's through.  A directory that one lower layer holds alone
+ * needs no merging: our stream then reads glibc's own stream of it
+ * (`plain`), skipping only the names the view never shows.
  */
 #include "shim.h"
 
@@ -24,6 +26,8 @@ struct shim_dir {
 	uint64_t magic;
 	int fd;               /* what dirfd() returns: openat and fts use it */
 	struct ovl_dir *list; /* NULL once the directory is gone */
+	DIR *plain;           /* glibc's stream of fd, when it was plain */
+	int plain_on;         /* entries come from plain, not list */
 	char *vpath;          /* virtual path, for rewinddir to list it anew */
 	union {
 		struct dirent d;
@@ -38,9 +42,21 @@ static struct shim_dir *shim_dir_of(DIR *d)
 	return s->magic == SHIM_DIR_MAGIC ? s : NULL;
 }
 
-/* A stream over the merged listing of the directory r resolved to; fd is
- * adopted only on success. */
-static DIR *shim_dir_new(int fd, const struct ovl_res *r)
+/* Whether the directory r resolved to may be read as it is, through a
+ * descriptor of status fst (NULL: one just opened on r->real). */
+static int shim_dir_plain(const struct ovl_res *r, const struct stat *fst)
+{
+	struct stat st;
+
+	if (!ovl_dir_plain(r))
+		return 0;
+	return !fst || (SHIM_NEXT(lstat)(r->real, &st) == 0 && st.st_dev == fst->st_dev &&
+			st.st_ino == fst->st_ino);
+}
+
+/* A stream over the listing of the directory r resolved to; fd is adopted
+ * only on success. */
+static DIR *shim_dir_new(int fd, const struct ovl_res *r, const struct stat *fst)
 {
 	char vpath[OVL_PATH_MAX];
 	struct shim_dir *s;
@@ -55,7 +71,10 @@ static DIR *shim_dir_new(int fd, const struct ovl_res *r)
 	if (!s)
 		return NULL;
 	s->vpath = strdup(vpath);
-	rc = s->vpath ? ovl_dir_read(r, &s->list) : -ENOMEM;
+	if (s->vpath && shim_dir_plain(r, fst))
+		s->plain = SHIM_NEXT(fdopendir)(fd);
+	s->plain_on = s->plain != NULL;
+	rc = !s->vpath ? -ENOMEM : s->plain ? 0 : ovl_dir_read(r, &s->list);
 	if (rc < 0) {
 		free(s->vpath);
 		free(s);
@@ -67,6 +86,16 @@ static DIR *shim_dir_new(int fd, const struct ovl_res *r)
 	return (DIR *)s;
 }
 
+/* The next entry of a plain stream that the view shows (glibc's own). */
+static struct dirent *shim_plain_step(struct shim_dir *s)
+{
+	struct dirent *e;
+
+	while ((e = SHIM_NEXT(readdir)(s->plain)) && ovl_name_reserved(e->d_name))
+		;
+	return e;
+}
+
 /* The next entry, laid out as the kernel's, with d_off the position after
  * it so that seekdir(d_off) resumes behind it like telldir() would. */
 static struct dirent *shim_dir_step(struct shim_dir *s, struct dirent *out)
@@ -74,6 +103,12 @@ static struct dirent *shim_dir_step(struct shim_dir *s, struct dirent *out)
 	const struct ovl_dirent *e;
 	size_t n;
 
+	if (s->plain_on) {
+		struct dirent *p = shim_plain_step(s);
+		if (p)
+			memcpy(out, p, p->d_reclen < sizeof *out ? p->d_reclen : sizeof *out);
+		return p ? out : NULL;
+	}
 	if (!s->list || s->list->pos >= s->list->count)
 		return NULL;
 	e = &s->list->ents[s->list->pos++];
@@ -112,7 +147,7 @@ OVL_EXPORT DIR *opendir(const char *path)
 	if (fd < 0)
 		return NULL;
 	ovl_fd_opened(fd, &r); /* dirfd(): fts opens entries relative to it */
-	d = shim_dir_new(fd, &r);
+	d = shim_dir_new(fd, &r, NULL);
 	if (!d) {
 		err = errno;
 		close(fd);
@@ -150,7 +185,7 @@ OVL_EXPORT DIR *fdopendir(int fd)
 		errno = EINVAL;
 		return NULL;
 	}
-	return shim_dir_new(fd, &r);
+	return shim_dir_new(fd, &r, &st);
 }
 
 OVL_EXPORT int closedir(DIR *d)
@@ -165,6 +200,13 @@ OVL_EXPORT int closedir(DIR *d)
 		ovl_dir_free(s->list);
 	free(s->vpath);
 	s->magic = 0;
+	if (s->plain) { /* glibc's stream owns fd: forget it as close would */
+		DIR *plain = s->plain;
+		free(s);
+		ovl_fd_forget(fd);
+		shim_dents_forget(fd);
+		return SHIM_NEXT(closedir)(plain);
+	}
 	free(s);
 	return close(fd);
 }
@@ -182,12 +224,20 @@ OVL_EXPORT void rewinddir(DIR *d)
 		return;
 	}
 	err = errno;
-	if (ovl_for_read(AT_FDCWD, s->vpath, 0, &r) != 0 || !r.m ||
-	    !S_ISDIR(r.type) || ovl_dir_read(&r, &list) < 0)
+	if (ovl_for_read(AT_FDCWD, s->vpath, 0, &r) != 0 || !r.m || !S_ISDIR(r.type)) {
 		list = NULL; /* gone: the stream ends, as a removed directory's does */
+	} else if (s->plain && shim_dir_plain(&r, NULL)) {
+		SHIM_NEXT(rewinddir)(s->plain); /* still the one layer's alone */
+		s->plain_on = 1;
+		errno = err;
+		return;
+	} else if (ovl_dir_read(&r, &list) < 0) {
+		list = NULL;
+	}
 	if (s->list)
 		ovl_dir_free(s->list);
 	s->list = list;
+	s->plain_on = 0;
 	errno = err;
 }
 
@@ -197,6 +247,8 @@ OVL_EXPORT long telldir(DIR *d)
 
 	if (!s)
 		return SHIM_NEXT(telldir)(d);
+	if (s->plain_on)
+		return SHIM_NEXT(telldir)(s->plain);
 	return s->list ? (long)s->list->pos : 0;
 }
 
@@ -208,7 +260,9 @@ OVL_EXPORT void seekdir(DIR *d, long pos)
 		SHIM_NEXT(seekdir)(d, pos);
 		return;
 	}
-	if (s->list && pos >= 0)
+	if (s->plain_on)
+		SHIM_NEXT(seekdir)(s->plain, pos);
+	else if (s->list && pos >= 0)
 		s->list->pos = (size_t)pos < s->list->count ? (size_t)pos : s->list->count;
 }
 

@@ -599,11 +599,23 @@ int ovl_dir_read(const struct ovl_res *r, struct ovl_dir **out);
 void ovl_dir_free(struct ovl_dir *d);
 /* 1 when the directory r names is one lower layer's alone (not the mount
  * root, whose ".." is the mount point's): its own listing, the kernel's,
- * is the view's, less the reserved names (ovl_name_reserved).  The kernel's
+ * is the view's, less the reserved names (ovl_plain_saw).  The kernel's
  * overlayfs too reads such a directory as it is. */
 int ovl_dir_plain(const struct ovl_res *r);
-/* A name the view never shows: whiteouts, markers, our temporaries. */
-int ovl_name_reserved(const char *name);
+/* Reading a plain directory (ovl_dir_plain) through the kernel's own
+ * listing: each entry read is handed to ovl_plain_saw, which says whether
+ * the view shows it and teaches the cache what it is (a later stat, open
+ * or unlink of a listed name then costs no lookup, as a merged listing's
+ * names do); after the last one, ovl_plain_end marks the directory
+ * complete (names not listed are missing), unless the reader skipped
+ * about (ovl_plain_seeked).  malloc'd by ovl_plain_new (NULL: no memory,
+ * read without teaching). */
+struct ovl_plain;
+struct ovl_plain *ovl_plain_new(const struct ovl_res *r);
+int ovl_plain_saw(struct ovl_plain *p, const char *name, unsigned char d_type);
+void ovl_plain_end(struct ovl_plain *p);
+void ovl_plain_seeked(struct ovl_plain *p, int to_start);
+void ovl_plain_free(struct ovl_plain *p);
 /* The listing of the directory the descriptor fd is open on: 0 with *out
  * (NULL for one removed from the view since, which lists nothing),
  * OVL_PASS when it is not a directory of a mount (the kernel's to list),

@@ -482,9 +482,71 @@ int ovl_dir_plain(const struct ovl_res *r)
 	       r->mask == 1ULL << r->layer;
 }
 
-int ovl_name_reserved(const char *name)
+struct ovl_plain {
+	const struct ovl_mount *m;
+	uint64_t hash, mask; /* of the directory: ovl_gen_hash of rel, 1 << layer */
+	int layer;
+	int all;             /* every entry since the start was taught */
+	size_t rlen;
+	char rel[];
+};
+
+struct ovl_plain *ovl_plain_new(const struct ovl_res *r)
 {
-	return strncmp(name, OVL_WH, OVL_WH_LEN) == 0;
+	size_t rlen = strlen(r->rel);
+	struct ovl_plain *p = malloc(sizeof *p + rlen + 1);
+
+	if (!p)
+		return NULL;
+	p->m = r->m;
+	p->hash = ovl_gen_hash(r->rel, rlen);
+	p->mask = r->mask;
+	p->layer = r->layer;
+	p->all = 1;
+	p->rlen = rlen;
+	memcpy(p->rel, r->rel, rlen + 1);
+	return p;
+}
+
+/* In a directory of one lower layer what is there stays there: the answer
+ * is taught for good (stamp 0), a child directory with that layer alone. */
+int ovl_plain_saw(struct ovl_plain *p, const char *name, unsigned char d_type)
+{
+	size_t n = strlen(name);
+
+	if (n >= OVL_WH_LEN && memcmp(name, OVL_WH, OVL_WH_LEN) == 0)
+		return 0; /* a whiteout hides nothing here, and shows nothing */
+	if (!p || (name[0] == '.' && (n == 1 || (n == 2 && name[1] == '.'))))
+		return 1;
+	struct ovl_child c = { .layer = p->layer };
+	if (d_type == DT_UNKNOWN) {
+		c.layer = OVL_ASK;
+	} else {
+		c.type = DTTOIF(d_type);
+		c.mask = d_type == DT_DIR ? p->mask : 0;
+	}
+	uint64_t h = ovl_child_hash(p->hash, p->rlen, name, n);
+	p->all &= ovl_cache_put(p->m, p->rel, p->rlen, name, n, h, p->mask, 0, &c);
+	return 1;
+}
+
+void ovl_plain_end(struct ovl_plain *p)
+{
+	if (p && p->all)
+		ovl_cache_put_complete(p->m, p->rel, p->rlen, p->hash, p->mask, 0);
+	if (p)
+		p->all = 0; /* once */
+}
+
+void ovl_plain_seeked(struct ovl_plain *p, int to_start)
+{
+	if (p)
+		p->all = to_start;
+}
+
+void ovl_plain_free(struct ovl_plain *p)
+{
+	free(p);
 }
 
 int ovl_fd_dir_read(int fd, struct ovl_dir **out)

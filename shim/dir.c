@@ -28,6 +28,7 @@ struct shim_dir {
 	struct ovl_dir *list; /* NULL once the directory is gone */
 	DIR *plain;           /* glibc's stream of fd, when it was plain */
 	int plain_on;         /* entries come from plain, not list */
+	struct ovl_plain *teach; /* what plain's entries teach the cache */
 	char *vpath;          /* virtual path, for rewinddir to list it anew */
 	union {
 		struct dirent d;
@@ -71,8 +72,8 @@ static DIR *shim_dir_new(int fd, const struct ovl_res *r, const struct stat *fst
 	if (!s)
 		return NULL;
 	s->vpath = strdup(vpath);
-	if (s->vpath && shim_dir_plain(r, fst))
-		s->plain = SHIM_NEXT(fdopendir)(fd);
+	if (s->vpath && shim_dir_plain(r, fst) && (s->plain = SHIM_NEXT(fdopendir)(fd)))
+		s->teach = ovl_plain_new(r);
 	s->plain_on = s->plain != NULL;
 	rc = !s->vpath ? -ENOMEM : s->plain ? 0 : ovl_dir_read(r, &s->list);
 	if (rc < 0) {
@@ -91,8 +92,10 @@ static struct dirent *shim_plain_step(struct shim_dir *s)
 {
 	struct dirent *e;
 
-	while ((e = SHIM_NEXT(readdir)(s->plain)) && ovl_name_reserved(e->d_name))
+	while ((e = SHIM_NEXT(readdir)(s->plain)) && !ovl_plain_saw(s->teach, e->d_name, e->d_type))
 		;
+	if (!e)
+		ovl_plain_end(s->teach);
 	return e;
 }
 
@@ -202,6 +205,7 @@ OVL_EXPORT int closedir(DIR *d)
 	s->magic = 0;
 	if (s->plain) { /* glibc's stream owns fd: forget it as close would */
 		DIR *plain = s->plain;
+		ovl_plain_free(s->teach);
 		free(s);
 		ovl_fd_forget(fd);
 		shim_dents_forget(fd);
@@ -228,6 +232,7 @@ OVL_EXPORT void rewinddir(DIR *d)
 		list = NULL; /* gone: the stream ends, as a removed directory's does */
 	} else if (s->plain && shim_dir_plain(&r, NULL)) {
 		SHIM_NEXT(rewinddir)(s->plain); /* still the one layer's alone */
+		ovl_plain_seeked(s->teach, 1);
 		s->plain_on = 1;
 		errno = err;
 		return;
@@ -260,10 +265,12 @@ OVL_EXPORT void seekdir(DIR *d, long pos)
 		SHIM_NEXT(seekdir)(d, pos);
 		return;
 	}
-	if (s->plain_on)
+	if (s->plain_on) {
 		SHIM_NEXT(seekdir)(s->plain, pos);
-	else if (s->list && pos >= 0)
+		ovl_plain_seeked(s->teach, 0);
+	} else if (s->list && pos >= 0) {
 		s->list->pos = (size_t)pos < s->list->count ? (size_t)pos : s->list->count;
+	}
 }
 
 OVL_EXPORT int dirfd(DIR *d)

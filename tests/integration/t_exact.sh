@@ -232,3 +232,20 @@ test_exact_listing_order_of_a_lower_directory() {
 	put "$L/d/sub/x" x
 	kernel_compare 'ls -af d; ls -af d/sub; echo new >m/lambda; rm m/beta; ls -a m; find d | sort'
 }
+
+# What a plain listing teaches (the names of a directory one lower holds)
+# must not outlive a change another process makes there: the directory is
+# copied up by it, and the names the reader had listed, or not, are then
+# looked up again.
+test_exact_plain_listing_then_another_process_changes() {
+	local f
+	for f in alpha beta gamma; do put "$L/d/$f" "$f"; done
+	kernel_compare 'python3 -c "
+import os, subprocess
+print(sorted(os.listdir(\"d\")))
+for n in (\"alpha\", \"new\"): print(n, os.path.exists(\"d/\" + n))
+subprocess.run([\"sh\", \"-c\", \"echo x >d/new; rm d/alpha\"], check=True)
+for n in (\"alpha\", \"new\", \"beta\"): print(n, os.path.exists(\"d/\" + n))
+print(sorted(os.listdir(\"d\")))
+"'
+}

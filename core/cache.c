@@ -135,16 +135,47 @@ int ovl_cache_complete(const struct ovl_mount *m, const char *rel, size_t rlen,
 	return ovl_cache_get(m, rel, rlen, "", 0, hash ^ COMPLETE_SALT, mask, stamp, &c) == 1;
 }
 
-static struct { uint64_t key; unsigned n; } misses[1024];
+/* Two ways a set: the directories a build asks in turn (a few hundred
+ * include and PATH entries) must not keep throwing each other out before
+ * they reach the count that gets them listed. */
+#define MISS_SETS 2048
+static struct miss { uint64_t key; unsigned n; } misses[MISS_SETS][2];
+
+static uint64_t miss_key(const struct ovl_mount *m, uint64_t hash, uint64_t mask)
+{
+	return key_hash(m, hash, mask) | 1; /* never 0: 0 is empty */
+}
+
+static struct miss *miss_find(uint64_t key)
+{
+	struct miss *set = misses[(key >> 1) % MISS_SETS];
+
+	for (int w = 0; w < 2; w++)
+		if (__atomic_load_n(&set[w].key, __ATOMIC_RELAXED) == key)
+			return &set[w];
+	return NULL;
+}
+
+unsigned ovl_cache_misses(const struct ovl_mount *m, uint64_t hash, uint64_t mask)
+{
+	struct miss *e = miss_find(miss_key(m, hash, mask));
+
+	return e ? __atomic_load_n(&e->n, __ATOMIC_RELAXED) : 0;
+}
 
 unsigned ovl_cache_note_miss(const struct ovl_mount *m, uint64_t hash, uint64_t mask)
 {
-	uint64_t key = key_hash(m, hash, mask) | 1; /* never 0: 0 is empty */
-	size_t i = key % (sizeof misses / sizeof *misses);
+	uint64_t key = miss_key(m, hash, mask);
+	struct miss *e = miss_find(key);
 
-	if (__atomic_load_n(&misses[i].key, __ATOMIC_RELAXED) != key) {
-		__atomic_store_n(&misses[i].key, key, __ATOMIC_RELAXED);
-		__atomic_store_n(&misses[i].n, 0, __ATOMIC_RELAXED);
+	if (!e) { /* the way with the fewer misses gives way */
+		struct miss *set = misses[(key >> 1) % MISS_SETS];
+		e = __atomic_load_n(&set[0].n, __ATOMIC_RELAXED) <=
+				    __atomic_load_n(&set[1].n, __ATOMIC_RELAXED)
+			    ? &set[0]
+			    : &set[1];
+		__atomic_store_n(&e->key, key, __ATOMIC_RELAXED);
+		__atomic_store_n(&e->n, 0, __ATOMIC_RELAXED);
 	}
-	return __atomic_add_fetch(&misses[i].n, 1, __ATOMIC_RELAXED);
+	return __atomic_add_fetch(&e->n, 1, __ATOMIC_RELAXED);
 }

@@ -123,6 +123,15 @@ static int lookup_layers(const struct ovl_mount *m, const char *rel, size_t rlen
 	return 0;
 }
 
+/* A directory that keeps being asked for names it lacks (an include path,
+ * a PATH entry) is listed once: its misses then cost nothing. */
+static void note_miss(const struct ovl_mount *m, const char *rel, size_t rlen, uint64_t phash,
+		      uint64_t mask)
+{
+	if (ovl_cache_note_miss(m, phash, mask) == OVL_LEARN_AFTER)
+		ovl_dir_learn(m, rel, rlen, phash, mask);
+}
+
 /* lookup_layers through the cache.  The stamp is read before looking, so a
  * change that lands while we look makes the new entry stale at once.
  * Returns 1 when keep was filled (a fresh lookup found the object). */
@@ -152,13 +161,17 @@ static int lookup_child(const struct ovl_mount *m, const char *rel, size_t rlen,
 	 * answer is the view's.  A caller that wants the status gets it from
 	 * the one system call it needed anyway; only a directory found is
 	 * kept (it is walked through again, as a parent or by an open), not
-	 * the files, which are the bulk of a walk's memory. */
-	if (keep && !(mask & (mask - 1))) {
+	 * the files, which are the bulk of a walk's memory.  A directory
+	 * asked for names it lacks is listed once (below) and then answers
+	 * from the cache, with no system call at all. */
+	if (keep && !(mask & (mask - 1)) && ovl_cache_misses(m, phash, mask) < OVL_LEARN_AFTER) {
 		rc = lookup_layers(m, rel, rlen, name, nlen, mask, c, a);
 		if (rc < 0)
 			return rc;
 		if (S_ISDIR(c->type))
 			ovl_cache_put(m, rel, rlen, name, nlen, h, mask, stamp, c);
+		else if (c->layer < 0)
+			note_miss(m, rel, rlen, phash, mask);
 		return c->layer >= 0;
 	}
 	int hit = ovl_cache_get(m, rel, rlen, name, nlen, h, mask, stamp, c);
@@ -174,10 +187,8 @@ static int lookup_child(const struct ovl_mount *m, const char *rel, size_t rlen,
 	if (rc < 0)
 		return rc;
 	ovl_cache_put(m, rel, rlen, name, nlen, h, mask, stamp, c);
-	/* A directory that keeps being asked for names it lacks (an include
-	 * path, a PATH entry) is listed once: its misses then cost nothing. */
-	if (c->layer < 0 && ovl_cache_note_miss(m, phash, mask) == OVL_LEARN_AFTER)
-		ovl_dir_learn(m, rel, rlen, phash, mask);
+	if (c->layer < 0)
+		note_miss(m, rel, rlen, phash, mask);
 	return keep && c->layer >= 0;
 }
 

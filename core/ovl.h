@@ -514,6 +514,8 @@ int ovl_cache_complete(const struct ovl_mount *m, const char *rel, size_t rlen,
 /* Count a lookup in directory (hash, mask) that found nothing; returns the
  * count so far (approximate: a small table, collisions restart it). */
 unsigned ovl_cache_note_miss(const struct ovl_mount *m, uint64_t hash, uint64_t mask);
+/* The count so far, without counting. */
+unsigned ovl_cache_misses(const struct ovl_mount *m, uint64_t hash, uint64_t mask);
 int ovl_cache_put(const struct ovl_mount *m, const char *prel, size_t plen,
 		  const char *name, size_t nlen, uint64_t h, uint64_t pmask,
 		  uint64_t stamp, const struct ovl_child *c);

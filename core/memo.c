@@ -23,10 +23,12 @@
 
 #include "ovl.h"
 
-#define MEMO_SLOTS 4
+#define MEMO_SLOTS 16 /* an include path's directories, asked in turn */
 #define MEMO_KEY 240   /* longest directory path kept */
-#define MEMO_DEPTH 16  /* most directories inside a mount */
+#define MEMO_DEPTH OVL_MEMO_DEPTH
 
+/* The directory's rel in its mount is the key's tail (the walk was plain:
+ * mount point, "/", rel), so it is not kept twice. */
 struct memo {
 	unsigned seq; /* odd while being written */
 	unsigned epoch;
@@ -35,7 +37,6 @@ struct memo {
 	unsigned short klen, rlen, depth;
 	uint64_t h[MEMO_DEPTH], stamp[MEMO_DEPTH];
 	char key[MEMO_KEY];
-	char rel[MEMO_KEY];
 };
 
 static __thread struct memo memos[MEMO_SLOTS] __attribute__((tls_model("initial-exec")));
@@ -46,12 +47,15 @@ void ovl_memo_reset(void)
 	__atomic_add_fetch(&memo_epoch, 1, __ATOMIC_RELEASE);
 }
 
-/* Cheap to compute, different for the sibling directories a walk meets. */
+/* Cheap to compute (the path's last eight bytes and its length), and
+ * different for the sibling directories a walk meets. */
 static struct memo *slot_of(const char *dir, size_t len)
 {
-	size_t i = len + (unsigned char)dir[len - 1] + (unsigned char)dir[len / 2];
+	uint64_t t = len;
 
-	return &memos[i % MEMO_SLOTS];
+	memcpy(&t, dir + (len >= 8 ? len - 8 : 0), len >= 8 ? 8 : len);
+	t = (t ^ len) * 0x9e3779b97f4a7c15ULL;
+	return &memos[(t >> 59) % MEMO_SLOTS];
 }
 
 static int still_current(const struct memo *e)
@@ -78,7 +82,7 @@ int ovl_memo_get(const char *dir, size_t len, struct ovl_memo_walk *w, char *rel
 	w->hash = e->hash;
 	w->mask = e->mask;
 	w->rlen = e->rlen;
-	memcpy(rel, e->rel, e->rlen);
+	memcpy(rel, e->key + e->klen - e->rlen, e->rlen);
 	rel[e->rlen] = '\0';
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	return __atomic_load_n(&e->seq, __ATOMIC_RELAXED) == seq;
@@ -87,7 +91,8 @@ int ovl_memo_get(const char *dir, size_t len, struct ovl_memo_walk *w, char *rel
 void ovl_memo_put(const char *dir, size_t len, const struct ovl_memo_walk *w, const char *rel,
 		  const struct ovl_memo_chain *chain)
 {
-	if (len == 0 || len >= MEMO_KEY || w->rlen >= MEMO_KEY || chain->depth > MEMO_DEPTH)
+	if (len == 0 || len >= MEMO_KEY || w->rlen >= len || chain->depth > MEMO_DEPTH ||
+	    memcmp(dir + len - w->rlen, rel, w->rlen) != 0)
 		return;
 	struct memo *e = slot_of(dir, len);
 	unsigned seq = e->seq;
@@ -105,7 +110,6 @@ void ovl_memo_put(const char *dir, size_t len, const struct ovl_memo_walk *w, co
 	memcpy(e->h, chain->h, chain->depth * sizeof *e->h);
 	memcpy(e->stamp, chain->stamp, chain->depth * sizeof *e->stamp);
 	memcpy(e->key, dir, len);
-	memcpy(e->rel, rel, w->rlen);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	__atomic_store_n(&e->seq, seq + 2, __ATOMIC_RELAXED);
 }

@@ -474,7 +474,7 @@ uint32_t *ovl_gen_lock_word(const struct ovl_mount *m, uint64_t h);
  * paths, up to their last component), and where the walk stood there.  A
  * walk keeps the change counter each lookup on its way read (0: none can
  * change the answer, OVL_MEMO_NEVER: not cached, so never kept). */
-#define OVL_MEMO_DEPTH 16
+#define OVL_MEMO_DEPTH 12
 #define OVL_MEMO_NEVER (~0ULL)
 struct ovl_memo_chain {
 	unsigned depth;

@@ -37,7 +37,7 @@ static struct slot slots[FD_SLOTS];
 /* 0: no counters, nothing can be trusted */
 static uint64_t stamp_of(const struct ovl_mount *m, const char *rel, size_t rlen)
 {
-	const uint64_t *g = __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
+	const uint64_t *g = ovl_gen_map(m);
 	return g ? ovl_gen_name(g, ovl_gen_hash(rel, rlen)) + 1 : 0;
 }
 

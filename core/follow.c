@@ -59,7 +59,7 @@ void ovl_follow_opened(int fd, int oflags, const struct ovl_res *r)
 	    (oflags & O_ACCMODE) != O_RDONLY || (oflags & (O_TRUNC | O_PATH)) ||
 	    !ovl_owns_memory())
 		return;
-	const uint64_t *g = __atomic_load_n(&r->m->gen, __ATOMIC_ACQUIRE);
+	const uint64_t *g = ovl_gen_map(r->m);
 	size_t plen = r->m->point_len, rlen = strlen(r->rel);
 	if (!g || plen + 1 + rlen + 1 > FOLLOW_PATH)
 		return; /* no counters to notice a change by, or too long to note */
@@ -125,7 +125,7 @@ void ovl_follow_check(int fd)
 	const struct ovl_mount *m = __atomic_load_n(&f->m, __ATOMIC_ACQUIRE);
 	uint64_t h = __atomic_load_n(&f->hash, __ATOMIC_ACQUIRE);
 	uint64_t stamp = __atomic_load_n(&f->stamp, __ATOMIC_ACQUIRE);
-	const uint64_t *g = __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
+	const uint64_t *g = ovl_gen_map(m);
 	if (!g || ovl_gen_name(g, h) == stamp)
 		return; /* the name did not change: the common case */
 	for (size_t i = 0; i <= len; i++)

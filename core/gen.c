@@ -186,14 +186,10 @@ static uint64_t *attach(const struct ovl_mount *m, int create)
 	return (unsigned long)map > -4096UL ? NULL : map;
 }
 
-void ovl_gen_attach(struct ovl_mount *m)
-{
-	m->gen = attach(m, 1);
-}
-
-/* The counters; a process that could not map them at start (the upper was
- * not writable then) tries again when it writes.  Two threads may both map
- * them: the loser unmaps its copy. */
+/* The counters; a process maps them when it first needs them (one that
+ * never enters the mount never opens the file), and one that could not
+ * map them then (the upper was not writable) tries again when it writes.
+ * Two threads may both map them: the loser unmaps its copy. */
 static uint64_t *writable(const struct ovl_mount *m)
 {
 	uint64_t *g = __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
@@ -209,6 +205,17 @@ static uint64_t *writable(const struct ovl_mount *m)
 		return fresh;
 	sys_munmap(fresh, GEN_BYTES);
 	return g;
+}
+
+const uint64_t *ovl_gen_map(const struct ovl_mount *m)
+{
+	uint64_t *g = __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
+	int tried = 0;
+
+	if (g || !__atomic_compare_exchange_n((int *)&m->gen_tried, &tried, 1, 0,
+					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return g ? g : __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
+	return writable(m);
 }
 
 /* A directory's own counter lives in another slot than the name with the

@@ -147,7 +147,7 @@ static int lookup_child(const struct ovl_mount *m, const char *rel, size_t rlen,
 
 	a->stamp = 0;
 	if (mask & 1) {
-		g = __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
+		g = ovl_gen_map(m);
 		if (!g) {
 			a->stamp = OVL_MEMO_NEVER;
 			rc = lookup_layers(m, rel, rlen, name, nlen, mask, c, a);
@@ -237,7 +237,7 @@ static int dir_mask(const struct ovl_mount *m, const char *rel, size_t rlen,
 	struct ask a = { 0 };
 	size_t i = 0;
 
-	*mask = m->root_mask;
+	*mask = ovl_root_mask(m);
 	while (i < rlen) {
 		size_t j = i;
 		while (j < rlen && rel[j] != '/')
@@ -277,7 +277,7 @@ static void enter_if_mount(struct walk *w)
 		w->rlen = 0;
 		w->hash = OVL_HASH_INIT;
 		w->rel[0] = '\0';
-		w->mask = m->root_mask;
+		w->mask = ovl_root_mask(m);
 		w->touched = 1;
 	}
 }

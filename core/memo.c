@@ -60,7 +60,7 @@ static struct memo *slot_of(const char *dir, size_t len)
 
 static int still_current(const struct memo *e)
 {
-	const uint64_t *g = __atomic_load_n(&e->m->gen, __ATOMIC_ACQUIRE);
+	const uint64_t *g = ovl_gen_map(e->m);
 
 	for (unsigned i = 0; i < e->depth; i++)
 		if (e->stamp[i] && (!g || ovl_gen_name(g, e->h[i]) != e->stamp[i]))

@@ -52,8 +52,10 @@ struct ovl_mount {
 	size_t point_len;
 	int nlayers;  /* layers[0] is the upper */
 	struct ovl_layer layers[OVL_MAX_LAYERS];
-	uint64_t root_mask; /* layers whose root takes part (stops at an opaque root) */
-	uint64_t *gen;      /* shared change counters (gen.c), NULL: no caching */
+	uint64_t root_mask; /* layers whose root takes part (stops at an opaque
+			       root): ovl_root_mask, 0 until first asked */
+	uint64_t *gen;      /* shared change counters (gen.c): ovl_gen_map */
+	int gen_tried;      /* the map was tried (NULL then: no caching) */
 };
 
 /* ---- table.c: configuration ------------------------------------------- */
@@ -113,6 +115,8 @@ const struct ovl_mount *ovl_mount_at(int i);
 
 /* The mount whose point is a prefix of the absolute path abs, or NULL. */
 const struct ovl_mount *ovl_mount_of(const char *abs, size_t len);
+/* The layers taking part at m's root (its upper, down to an opaque root). */
+uint64_t ovl_root_mask(const struct ovl_mount *m);
 /* 1 when the absolute path abs cannot lead into a mount (a quick test, may
  * say 0 of a path that does not). */
 int ovl_outside(const char *abs);
@@ -435,7 +439,9 @@ struct ovl_child {
 #define OVL_LOCK_SLOTS 1024
 #define OVL_GEN_BYTES (OVL_GEN_SLOTS * sizeof(uint64_t) + OVL_LOCK_SLOTS * sizeof(uint32_t))
 
-void ovl_gen_attach(struct ovl_mount *m);
+/* The counters of m's upper, mapped on first use; NULL when they cannot be
+ * (then nothing that depends on the upper is cached). */
+const uint64_t *ovl_gen_map(const struct ovl_mount *m);
 
 /* FNV-1a over rel strings, extended a component at a time by lookup. */
 #define OVL_HASH_INIT 1469598103934665603ULL

@@ -202,7 +202,7 @@ static int owner;           /* the pid this memory belongs to */
  * there are no counters (never trusted). */
 static uint64_t stamp_of(const struct ovl_mount *m, uint64_t hash)
 {
-	const uint64_t *g = m ? __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE) : NULL;
+	const uint64_t *g = m ? ovl_gen_map(m) : NULL;
 
 	if (!m)
 		return 1;

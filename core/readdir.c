@@ -346,7 +346,7 @@ static int upper_lacks(const struct where *w)
  * bumps the directory first, then the name; see read_stamps). */
 static int list_layers(struct builder *b, const struct where *w, uint64_t mask)
 {
-	const uint64_t *g = __atomic_load_n(&w->m->gen, __ATOMIC_ACQUIRE);
+	const uint64_t *g = ovl_gen_map(w->m);
 	uint64_t before = g ? ovl_gen_dir(g, w->hash) : 0;
 	size_t first = b->d->count;
 	char real[OVL_PATH_MAX];

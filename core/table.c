@@ -130,19 +130,24 @@ static void free_mount(struct ovl_mount *m)
 }
 
 /* A root-level opaque marker cannot appear at run time (nobody can rmdir
- * the mount root), so which layers take part at the root is fixed now. */
-static uint64_t root_mask(const struct ovl_mount *m)
+ * the mount root), so which layers take part at the root is fixed: it is
+ * found on the first walk into the mount (a process that never enters it
+ * never asks), and the last layer's marker would hide nothing. */
+uint64_t ovl_root_mask(const struct ovl_mount *m)
 {
+	uint64_t mask = __atomic_load_n(&m->root_mask, __ATOMIC_ACQUIRE);
 	char p[PATH_MAX];
 	struct stat st;
-	uint64_t mask = 0;
 
+	if (mask)
+		return mask;
 	for (int i = 0; i < m->nlayers; i++) {
 		mask |= 1ULL << i;
 		snprintf(p, sizeof p, "%s/" OVL_OPAQUE, m->layers[i].root);
-		if (sys_lstat(p, &st) == 0)
+		if (i + 1 < m->nlayers && sys_lstat(p, &st) == 0)
 			break;
 	}
+	__atomic_store_n(&((struct ovl_mount *)m)->root_mask, mask, __ATOMIC_RELEASE);
 	return mask;
 }
 
@@ -228,11 +233,6 @@ static int check_groups(const struct ovl_mount *e, int ge, char paths[][PATH_MAX
 	return 0;
 }
 
-/* While the environment is read: the change counters file is created in
- * each upper only once every group has been checked, as a later group may
- * show that an earlier upper lies in one of its lowers. */
-static int attach_later;
-
 int ovl_config_add(const char *mount, const char *upper,
 		   const char *const *lowers, int nlowers,
 		   char *err, size_t errlen)
@@ -274,9 +274,7 @@ int ovl_config_add(const char *mount, const char *upper,
 		m->layers[i].root = pool_store(paths[i], m->layers[i].len);
 	}
 	m->nlayers = n;
-	m->root_mask = root_mask(m);
-	if (!attach_later)
-		ovl_gen_attach(m);
+	m->root_mask = 0; /* ovl_root_mask, on first use */
 	nmounts++;
 	return 0;
 }
@@ -441,9 +439,7 @@ int ovl_config_from_env(char *const *envp, char *err, size_t errlen)
 {
 	int rc;
 
-	attach_later = 1;
 	rc = from_env(envp, err, errlen);
-	attach_later = 0;
 	if (rc > 0 && trace_inside()) {
 		rc = fail(err, errlen, "OVERLAY_TRACE '%.64s' lies in a mount or a layer: the trace would change the tree it watches",
 			  ovl_trace_file());
@@ -454,9 +450,6 @@ int ovl_config_from_env(char *const *envp, char *err, size_t errlen)
 		ovl_trace_set(NULL);
 		return rc;
 	}
-	for (int i = 0; i < nmounts; i++)
-		if (!mounts[i].gen)
-			ovl_gen_attach(&mounts[i]);
 	return rc;
 }
 

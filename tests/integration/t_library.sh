@@ -81,3 +81,21 @@ test_inert_without_variables() {
 	expect_out one two . .. e
 	expect_tree "$T/plain" "e d"
 }
+
+# A process that never looks into the mount leaves the layers alone: the
+# counters file is made (and mapped) on the first lookup that needs it,
+# and the roots are asked about opaque markers on the first walk.
+test_untouched_mount_leaves_the_upper_alone() {
+	put "$L/f" lower
+	mkdir -p "$U" "$T/elsewhere"
+	freeze "$L"
+	run -C "$T/elsewhere" env OVERLAY_UPPER="$U" OVERLAY_LOWER="$L" LD_PRELOAD="$(preload)" \
+		sh -c 'echo out >g; cat g; /bin/true'
+	expect_rc 0
+	expect_out out
+	expect_eq "the upper after a run outside the mount" "" "$(ls -A "$U")"
+	run -C "$T/elsewhere" env OVERLAY_UPPER="$U" OVERLAY_LOWER="$L" LD_PRELOAD="$(preload)" \
+		cat "$L/f"
+	expect_out lower
+	[[ -f $U/$GEN_FILE ]] || fail "no counters file once the mount was used"
+}

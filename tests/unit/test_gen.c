@@ -129,7 +129,7 @@ GEN(full_upper_without_the_file)
 	upper_tmpfs("size=64k");
 	fill(UP("fill"));
 	mount_std(1);
-	cr_assert_null(m0()->gen);
+	cr_assert_null(ovl_gen_map(m0()));
 	use_the_view();
 	cr_assert_eq(v_write(MNT("g"), "x"), -ENOSPC);
 	cr_assert_eq(temporaries(), 0);
@@ -146,11 +146,11 @@ GEN(full_upper_with_a_sparse_file)
 	sparse_gen_file();
 	fill(UP("fill"));
 	mount_std(1);
-	cr_assert_null(m0()->gen);
+	cr_assert_null(ovl_gen_map(m0()));
 	use_the_view();
 	ovl_gen_bump(m0(), "f"); /* a writer retries: still no crash */
 	ovl_gen_bump_all(m0());
-	cr_assert_null(m0()->gen);
+	cr_assert_null(ovl_gen_map(m0()));
 }
 
 /* The same file with room on the disk: its pages are reserved, then
@@ -161,7 +161,7 @@ GEN(sparse_file_is_reserved)
 	upper_tmpfs("size=4m");
 	sparse_gen_file();
 	mount_std(1);
-	cr_assert_not_null(m0()->gen);
+	cr_assert_not_null(ovl_gen_map(m0()));
 	reserved(gen_path());
 	use_the_view();
 	caching_works();
@@ -174,11 +174,11 @@ GEN(allocated_file_on_a_full_upper)
 	write_file(L1("f"), "lower");
 	upper_tmpfs("size=1m");
 	mount_std(1);
-	cr_assert_not_null(m0()->gen);
+	cr_assert_not_null(ovl_gen_map(m0()));
 	ovl_config_reset();
 	fill(UP("fill"));
 	mount_std(1);
-	cr_assert_not_null(m0()->gen);
+	cr_assert_not_null(ovl_gen_map(m0()));
 	for (int i = 0; i < OVL_GEN_SLOTS; i++) {
 		char rel[32];
 		snprintf(rel, sizeof rel, "n%d", i);
@@ -197,7 +197,7 @@ GEN(new_file_is_complete)
 	set_mtime(T.upper, 1600000000, 0);
 	cr_assert_eq(stat(T.upper, &before), 0);
 	mount_std(1);
-	cr_assert_not_null(m0()->gen);
+	cr_assert_not_null(ovl_gen_map(m0()));
 	reserved(gen_path());
 	cr_assert_eq(temporaries(), 0);
 	cr_assert_eq(stat(T.upper, &after), 0);
@@ -213,7 +213,7 @@ GEN(short_file_is_extended)
 	write_file(L1("f"), "lower");
 	write_file(gen_path(), "garbage, and far too short");
 	mount_std(1);
-	cr_assert_not_null(m0()->gen);
+	cr_assert_not_null(ovl_gen_map(m0()));
 	reserved(gen_path());
 	use_the_view();
 	caching_works();
@@ -232,7 +232,7 @@ GEN(garbage_contents_are_harmless)
 	free(junk);
 	write_file(L1("f"), "lower");
 	mount_std(1);
-	cr_assert_not_null(m0()->gen);
+	cr_assert_not_null(ovl_gen_map(m0()));
 	use_the_view();
 	caching_works();
 }
@@ -243,7 +243,7 @@ GEN(not_a_file)
 	write_file(L1("f"), "lower");
 	mkdirs(gen_path());
 	mount_std(1);
-	cr_assert_null(m0()->gen);
+	cr_assert_null(ovl_gen_map(m0()));
 	use_the_view();
 	caching_works();
 }
@@ -254,13 +254,13 @@ GEN(removed_file)
 {
 	write_file(L1("f"), "lower");
 	mount_std(1);
-	cr_assert_not_null(m0()->gen);
+	cr_assert_not_null(ovl_gen_map(m0()));
 	cr_assert_eq(unlink(gen_path()), 0);
 	use_the_view();
 	caching_works();
 	ovl_config_reset();
 	mount_std(1);
-	cr_assert_not_null(m0()->gen);
+	cr_assert_not_null(ovl_gen_map(m0()));
 	reserved(gen_path());
 	caching_works();
 }
@@ -271,10 +271,11 @@ GEN(unreadable_file)
 {
 	write_file(L1("f"), "lower");
 	mount_std(1);
+	cr_assert_not_null(ovl_gen_map(m0())); /* makes the file */
 	ovl_config_reset();
 	cr_assert_eq(chmod(gen_path(), 0), 0);
 	mount_std(1);
-	cr_assert_not_null(m0()->gen);
+	cr_assert_not_null(ovl_gen_map(m0()));
 	use_the_view();
 
 	if (getuid() != 0)
@@ -290,7 +291,7 @@ GEN(unreadable_file)
 		if (setgid(65534) < 0 || setuid(65534) < 0)
 			_exit(3);
 		mount_std(1);
-		_exit(m0()->gen ? 0 : 4);
+		_exit(ovl_gen_map(m0()) ? 0 : 4);
 	}
 	int status;
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
@@ -317,7 +318,7 @@ GEN(racing_creators_share_one_file)
 			if (read(go[0], &c, 1) != 0)
 				_exit(2);
 			mount_std(1);
-			if (!m0()->gen)
+			if (!ovl_gen_map(m0()))
 				_exit(3);
 			snprintf(rel, sizeof rel, "k%d", k);
 			for (int i = 0; i < BUMPS; i++)
@@ -335,14 +336,14 @@ GEN(racing_creators_share_one_file)
 	cr_assert_eq(temporaries(), 0);
 	reserved(gen_path());
 	mount_std(1);
-	cr_assert_not_null(m0()->gen);
+	cr_assert_not_null(ovl_gen_map(m0()));
 	for (int k = 0; k < KIDS; k++) {
 		char rel[16];
 		snprintf(rel, sizeof rel, "k%d", k);
 		uint64_t h = ovl_gen_hash(rel, strlen(rel));
 		/* the epoch part aside, each name's slot counts every bump (no
 		 * two of these names share a slot) */
-		cr_assert_geq(ovl_gen_name(m0()->gen, h) & ((1ULL << 40) - 1), BUMPS,
+		cr_assert_geq(ovl_gen_name(ovl_gen_map(m0()), h) & ((1ULL << 40) - 1), BUMPS,
 			      "bumps of %s lost", rel);
 	}
 }

@@ -138,7 +138,7 @@ int ovl_cache_complete(const struct ovl_mount *m, const char *rel, size_t rlen,
 /* Two ways a set: the directories a build asks in turn (a few hundred
  * include and PATH entries) must not keep throwing each other out before
  * they reach the count that gets them listed. */
-#define MISS_SETS 2048
+#define MISS_SETS 1024
 static struct miss { uint64_t key; unsigned n; } misses[MISS_SETS][2];
 
 static uint64_t miss_key(const struct ovl_mount *m, uint64_t hash, uint64_t mask)
@@ -154,13 +154,6 @@ static struct miss *miss_find(uint64_t key)
 		if (__atomic_load_n(&set[w].key, __ATOMIC_RELAXED) == key)
 			return &set[w];
 	return NULL;
-}
-
-unsigned ovl_cache_misses(const struct ovl_mount *m, uint64_t hash, uint64_t mask)
-{
-	struct miss *e = miss_find(miss_key(m, hash, mask));
-
-	return e ? __atomic_load_n(&e->n, __ATOMIC_RELAXED) : 0;
 }
 
 unsigned ovl_cache_note_miss(const struct ovl_mount *m, uint64_t hash, uint64_t mask)

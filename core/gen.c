@@ -207,7 +207,7 @@ static uint64_t *writable(const struct ovl_mount *m)
 	return g;
 }
 
-const uint64_t *ovl_gen_map(const struct ovl_mount *m)
+const uint64_t *ovl_gen_map_first(const struct ovl_mount *m)
 {
 	uint64_t *g = __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
 	int tried = 0;

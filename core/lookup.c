@@ -159,19 +159,17 @@ static int lookup_child(const struct ovl_mount *m, const char *rel, size_t rlen,
 	}
 	/* A directory that one layer holds has nothing to merge: that layer's
 	 * answer is the view's.  A caller that wants the status gets it from
-	 * the one system call it needed anyway; only a directory found is
-	 * kept (it is walked through again, as a parent or by an open), not
-	 * the files, which are the bulk of a walk's memory.  A directory
-	 * asked for names it lacks is listed once (below) and then answers
-	 * from the cache, with no system call at all. */
-	if (keep && !(mask & (mask - 1)) && ovl_cache_misses(m, phash, mask) < OVL_LEARN_AFTER) {
+	 * the one system call it needed anyway, the kernel's own answer to a
+	 * missing name too (here cheaper than the cache's probes after a
+	 * listing); only a directory found is kept (it is walked through
+	 * again, as a parent or by an open), not the files, which are the
+	 * bulk of a walk's memory. */
+	if (keep && !(mask & (mask - 1))) {
 		rc = lookup_layers(m, rel, rlen, name, nlen, mask, c, a);
 		if (rc < 0)
 			return rc;
 		if (S_ISDIR(c->type))
 			ovl_cache_put(m, rel, rlen, name, nlen, h, mask, stamp, c);
-		else if (c->layer < 0)
-			note_miss(m, rel, rlen, phash, mask);
 		return c->layer >= 0;
 	}
 	int hit = ovl_cache_get(m, rel, rlen, name, nlen, h, mask, stamp, c);

@@ -58,6 +58,15 @@ struct ovl_mount {
 	int gen_tried;      /* the map was tried (NULL then: no caching) */
 };
 
+/* The layers taking part at m's root (its upper, down to an opaque root),
+ * found on first use. */
+uint64_t ovl_root_mask_first(const struct ovl_mount *m);
+static inline uint64_t ovl_root_mask(const struct ovl_mount *m)
+{
+	uint64_t mask = __atomic_load_n(&m->root_mask, __ATOMIC_ACQUIRE);
+	return mask ? mask : ovl_root_mask_first(m);
+}
+
 /* ---- table.c: configuration ------------------------------------------- */
 
 /* Read OVERLAY_UPPER / OVERLAY_LOWER / OVERLAY_MOUNT (one mount) and
@@ -115,8 +124,7 @@ const struct ovl_mount *ovl_mount_at(int i);
 
 /* The mount whose point is a prefix of the absolute path abs, or NULL. */
 const struct ovl_mount *ovl_mount_of(const char *abs, size_t len);
-/* The layers taking part at m's root (its upper, down to an opaque root). */
-uint64_t ovl_root_mask(const struct ovl_mount *m);
+
 /* 1 when the absolute path abs cannot lead into a mount (a quick test, may
  * say 0 of a path that does not). */
 int ovl_outside(const char *abs);
@@ -441,7 +449,12 @@ struct ovl_child {
 
 /* The counters of m's upper, mapped on first use; NULL when they cannot be
  * (then nothing that depends on the upper is cached). */
-const uint64_t *ovl_gen_map(const struct ovl_mount *m);
+const uint64_t *ovl_gen_map_first(const struct ovl_mount *m);
+static inline const uint64_t *ovl_gen_map(const struct ovl_mount *m)
+{
+	const uint64_t *g = __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
+	return g ? g : ovl_gen_map_first(m);
+}
 
 /* FNV-1a over rel strings, extended a component at a time by lookup. */
 #define OVL_HASH_INIT 1469598103934665603ULL
@@ -520,8 +533,6 @@ int ovl_cache_complete(const struct ovl_mount *m, const char *rel, size_t rlen,
 /* Count a lookup in directory (hash, mask) that found nothing; returns the
  * count so far (approximate: a small table, collisions restart it). */
 unsigned ovl_cache_note_miss(const struct ovl_mount *m, uint64_t hash, uint64_t mask);
-/* The count so far, without counting. */
-unsigned ovl_cache_misses(const struct ovl_mount *m, uint64_t hash, uint64_t mask);
 int ovl_cache_put(const struct ovl_mount *m, const char *prel, size_t plen,
 		  const char *name, size_t nlen, uint64_t h, uint64_t pmask,
 		  uint64_t stamp, const struct ovl_child *c);

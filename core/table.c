@@ -133,7 +133,7 @@ static void free_mount(struct ovl_mount *m)
  * the mount root), so which layers take part at the root is fixed: it is
  * found on the first walk into the mount (a process that never enters it
  * never asks), and the last layer's marker would hide nothing. */
-uint64_t ovl_root_mask(const struct ovl_mount *m)
+uint64_t ovl_root_mask_first(const struct ovl_mount *m)
 {
 	uint64_t mask = __atomic_load_n(&m->root_mask, __ATOMIC_ACQUIRE);
 	char p[PATH_MAX];

@@ -830,6 +830,12 @@ int ovl_last_type(const char *path)
 
 int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
 {
+	/* the common case first: an absolute path no mount is on, for a call
+	 * that changes nothing (a change may still reach a lower through a
+	 * host symlink: host_alias below); /proc names are walk_path's */
+	if (path[0] == '/' && !(flags & OVL_CHANGE) && strncmp(path, "/proc/", 6) != 0 &&
+	    ovl_outside(path))
+		return OVL_PASS;
 	/* "x/." and "x/..": the kernel walks to x as a parent, so x must be
 	 * a directory that exists (ENOTDIR, ENOENT) whatever the call */
 	int dots = ovl_last_type(path) != OVL_LAST_NAME;

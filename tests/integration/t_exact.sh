@@ -249,3 +249,19 @@ for n in (\"alpha\", \"new\", \"beta\"): print(n, os.path.exists(\"d/\" + n))
 print(sorted(os.listdir(\"d\")))
 "'
 }
+
+# rewinddir of a directory read as it is (one lower's alone), after a
+# change made it merged: the new reading is the merged listing, as the
+# kernel's overlayfs resets a directory read at offset 0; seekdir back to a
+# telldir position resumes where it was.
+test_exact_plain_listing_rewind_after_change() {
+	local f
+	for f in a b c d; do put "$L/d/$f" "$f"; done
+	kernel_compare 'perl -e "
+opendir(D, q(d)) or die; my @a = sort readdir(D); print qq(@a\n);
+rewinddir(D); readdir(D); my \$pos = telldir(D); my \$next = readdir(D);
+seekdir(D, \$pos); print readdir(D) eq \$next ? qq(seek ok\n) : qq(seek lost\n);
+open(my \$fh, q(>), q(d/new)) or die; close(\$fh); unlink(q(d/a)) or die;
+rewinddir(D); my @b = sort readdir(D); print qq(@b\n); closedir(D);
+"'
+}

@@ -253,11 +253,19 @@ uint64_t ovl_gen_dir(const uint64_t *g, uint64_t h)
 /* The directory first, then the name: a listing that saw the directory's
  * counter unchanged across its reading cannot have met a change whose name
  * counter was bumped before it read that (see readdir.c). */
+static int changed; /* this process (or its parent before a fork) changed a tree */
+
+int ovl_gen_changed(void)
+{
+	return __atomic_load_n(&changed, __ATOMIC_RELAXED);
+}
+
 void ovl_gen_bump(const struct ovl_mount *m, const char *rel)
 {
 	uint64_t *g = writable(m);
 	size_t n = 0, len = strlen(rel);
 
+	__atomic_store_n(&changed, 1, __ATOMIC_RELAXED);
 	if (!g)
 		return;
 	for (size_t i = 0; i < len; i++)

@@ -482,6 +482,9 @@ uint64_t ovl_gen_name(const uint64_t *gen, uint64_t h);
 uint64_t ovl_gen_dir(const uint64_t *gen, uint64_t h /* ovl_gen_hash(rel) */);
 /* After creating, removing or replacing the name rel in the upper. */
 void ovl_gen_bump(const struct ovl_mount *m, const char *rel);
+/* 1 once this process has changed something in a mount (a hint: a writer
+ * is worth teaching more, see readdir.c ovl_plain_new). */
+int ovl_gen_changed(void);
 /* After moving a directory: every cached answer below it is keyed by a
  * path that now means something else. */
 void ovl_gen_bump_all(const struct ovl_mount *m);

@@ -487,6 +487,9 @@ struct ovl_plain {
 	uint64_t hash, mask; /* of the directory: ovl_gen_hash of rel, 1 << layer */
 	int layer;
 	int all;             /* every entry since the start was taught */
+	const uint64_t *g;   /* also with the upper in the mask (see below), */
+	uint64_t before;     /* stamped: the directory's counter at the start */
+	int all_up;          /* and every entry so far taught that way too */
 	size_t rlen;
 	char rel[];
 };
@@ -505,11 +508,25 @@ struct ovl_plain *ovl_plain_new(const struct ovl_res *r)
 	p->all = 1;
 	p->rlen = rlen;
 	memcpy(p->rel, r->rel, rlen + 1);
+	/* A process that changes things (rm -rf removing what it lists) soon
+	 * makes this directory merged; the answers with the upper in the mask
+	 * then hold while the upper directory is missing, as in list_layers:
+	 * the directory's counter first, then the upper's absence. */
+	p->g = ovl_gen_changed() ? ovl_gen_map(r->m) : NULL;
+	p->before = p->g ? ovl_gen_dir(p->g, p->hash) : 0;
+	if (p->g) {
+		struct where w = { r->m, r->rel, rlen, p->hash };
+		if (!upper_lacks(&w))
+			p->g = NULL;
+	}
+	p->all_up = p->g != NULL;
 	return p;
 }
 
 /* In a directory of one lower layer what is there stays there: the answer
- * is taught for good (stamp 0), a child directory with that layer alone. */
+ * is taught for good (stamp 0), a child directory with that layer alone;
+ * with the upper in the mask it is stamped with the name's counter, read
+ * before the directory's is found unchanged (read_stamps' argument). */
 int ovl_plain_saw(struct ovl_plain *p, const char *name, unsigned char d_type)
 {
 	size_t n = strlen(name);
@@ -527,6 +544,11 @@ int ovl_plain_saw(struct ovl_plain *p, const char *name, unsigned char d_type)
 	}
 	uint64_t h = ovl_child_hash(p->hash, p->rlen, name, n);
 	p->all &= ovl_cache_put(p->m, p->rel, p->rlen, name, n, h, p->mask, 0, &c);
+	if (p->all_up) {
+		uint64_t stamp = ovl_gen_name(p->g, h);
+		p->all_up = ovl_gen_dir(p->g, p->hash) == p->before &&
+			    ovl_cache_put(p->m, p->rel, p->rlen, name, n, h, p->mask | 1, stamp, &c);
+	}
 	return 1;
 }
 
@@ -534,14 +556,16 @@ void ovl_plain_end(struct ovl_plain *p)
 {
 	if (p && p->all)
 		ovl_cache_put_complete(p->m, p->rel, p->rlen, p->hash, p->mask, 0);
+	if (p && p->all_up)
+		ovl_cache_put_complete(p->m, p->rel, p->rlen, p->hash, p->mask | 1, p->before);
 	if (p)
-		p->all = 0; /* once */
+		p->all = p->all_up = 0; /* once */
 }
 
 void ovl_plain_seeked(struct ovl_plain *p, int to_start)
 {
 	if (p)
-		p->all = to_start;
+		p->all = to_start, p->all_up = 0;
 }
 
 void ovl_plain_free(struct ovl_plain *p)

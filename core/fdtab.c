@@ -86,7 +86,10 @@ void ovl_fd_opened(int fd, const struct ovl_res *r)
 		return;
 	size_t plen = r->m ? r->m->point_len : 0, rlen = strlen(r->rel);
 	uint64_t stamp = r->m ? stamp_of(r->m, r->rel, rlen) : 0;
-	if (!r->m || !S_ISDIR(r->type) || r->layer < 0 || !stamp ||
+	/* a directory no layer holds (one removed from the view while in
+	 * use, lookup.c ghost_dir) has no path to record: its name may
+	 * already belong to another */
+	if (!r->m || !S_ISDIR(r->type) || r->layer < 0 || !r->mask || !stamp ||
 	    plen + 1 + rlen + 1 > FD_PATH) {
 		ovl_fd_forget(fd);
 		return;

@@ -3,9 +3,11 @@
  * merged listing, not from the one layer directory the kernel would read,
  * so opendir hands out a stream of our own, cast to DIR *.  Every function
  * taking a DIR * tells ours from glibc's by the magic word at its start and
- * passes glibc's through.  A directory that one lower layer holds alone
- * needs no merging: our stream then reads glibc's own stream of it
- * (`plain`), skipping only the names the view never shows.
+ * passes glibc's through.  As on the kernel's overlayfs, the listing is
+ * taken at the first read (and again at the first after rewinddir), not
+ * at opendir.  A directory that one lower layer holds alone needs no
+ * merging: our stream then reads glibc's own stream of it (`plain`),
+ * skipping only the names the view never shows.
  */
 #include "shim.h"
 
@@ -25,11 +27,12 @@ _Static_assert(offsetof(struct dirent, d_name) == offsetof(struct dirent64, d_na
 struct shim_dir {
 	uint64_t magic;
 	int fd;               /* what dirfd() returns: openat and fts use it */
-	struct ovl_dir *list; /* NULL once the directory is gone */
-	DIR *plain;           /* glibc's stream of fd, when it was plain */
+	int fresh;            /* nothing read since opendir or rewinddir */
+	int plain_layer;      /* the lower fd is open on, when it was plain, or -1 */
+	struct ovl_dir *list; /* the merged listing; NULL once the directory is gone */
+	DIR *plain;           /* glibc's stream of fd, once it was read plain */
 	int plain_on;         /* entries come from plain, not list */
 	struct ovl_plain *teach; /* what plain's entries teach the cache */
-	char *vpath;          /* virtual path, for rewinddir to list it anew */
 	union {
 		struct dirent d;
 		struct dirent64 d64;
@@ -55,36 +58,51 @@ static int shim_dir_plain(const struct ovl_res *r, const struct stat *fst)
 			st.st_ino == fst->st_ino);
 }
 
-/* A stream over the listing of the directory r resolved to; fd is adopted
- * only on success. */
+/* A stream of the directory r resolved to; fd is adopted only on success. */
 static DIR *shim_dir_new(int fd, const struct ovl_res *r, const struct stat *fst)
 {
-	char vpath[OVL_PATH_MAX];
-	struct shim_dir *s;
-	int rc;
+	struct shim_dir *s = calloc(1, sizeof *s);
 
-	rc = ovl_virtual_path(r, vpath, sizeof vpath);
-	if (rc < 0) {
-		errno = -rc;
-		return NULL;
-	}
-	s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
-	s->vpath = strdup(vpath);
-	if (s->vpath && shim_dir_plain(r, fst) && (s->plain = SHIM_NEXT(fdopendir)(fd)))
-		s->teach = ovl_plain_new(r);
-	s->plain_on = s->plain != NULL;
-	rc = !s->vpath ? -ENOMEM : s->plain ? 0 : ovl_dir_read(r, &s->list);
-	if (rc < 0) {
-		free(s->vpath);
-		free(s);
-		errno = -rc;
-		return NULL;
-	}
 	s->magic = SHIM_DIR_MAGIC;
 	s->fd = fd;
+	s->fresh = 1;
+	s->plain_layer = shim_dir_plain(r, fst) ? r->layer : -1;
 	return (DIR *)s;
+}
+
+/* The first read: list fd's directory as it is now (one removed from the
+ * view meanwhile lists nothing, as on any file system), through glibc's
+ * stream of fd when the one lower it was opened on still holds it alone. */
+static void shim_dir_begin(struct shim_dir *s)
+{
+	struct ovl_dir *list = NULL;
+	struct ovl_res r;
+	int err = errno;
+
+	s->fresh = 0;
+	/* "." relative to fd names fd's directory, even one since removed */
+	if (ovl_for_read(s->fd, ".", 0, &r) != 0 || !r.m || !S_ISDIR(r.type)) {
+		/* gone */
+	} else if (s->plain_layer >= 0 && ovl_dir_plain(&r) && r.layer == s->plain_layer &&
+		   (s->plain || (s->plain = SHIM_NEXT(fdopendir)(s->fd)))) {
+		if (!s->teach)
+			s->teach = ovl_plain_new(&r);
+		else
+			ovl_plain_seeked(s->teach, 1);
+		SHIM_NEXT(rewinddir)(s->plain);
+		s->plain_on = 1;
+		errno = err;
+		return;
+	} else if (ovl_dir_read(&r, &list) < 0) {
+		list = NULL;
+	}
+	if (s->list)
+		ovl_dir_free(s->list);
+	s->list = list;
+	s->plain_on = 0;
+	errno = err;
 }
 
 /* The next entry of a plain stream that the view shows (glibc's own). */
@@ -106,6 +124,8 @@ static struct dirent *shim_dir_step(struct shim_dir *s, struct dirent *out)
 	const struct ovl_dirent *e;
 	size_t n;
 
+	if (s->fresh)
+		shim_dir_begin(s);
 	if (s->plain_on) {
 		struct dirent *p = shim_plain_step(s);
 		if (p)
@@ -201,7 +221,6 @@ OVL_EXPORT int closedir(DIR *d)
 	fd = s->fd;
 	if (s->list)
 		ovl_dir_free(s->list);
-	free(s->vpath);
 	s->magic = 0;
 	if (s->plain) { /* glibc's stream owns fd: forget it as close would */
 		DIR *plain = s->plain;
@@ -215,35 +234,16 @@ OVL_EXPORT int closedir(DIR *d)
 	return close(fd);
 }
 
-/* Lists the directory anew, so changes made since opendir show. */
+/* The next read lists the directory anew, so changes made since show. */
 OVL_EXPORT void rewinddir(DIR *d)
 {
 	struct shim_dir *s = shim_dir_of(d);
-	struct ovl_dir *list = NULL;
-	struct ovl_res r;
-	int err;
 
 	if (!s) {
 		SHIM_NEXT(rewinddir)(d);
 		return;
 	}
-	err = errno;
-	if (ovl_for_read(AT_FDCWD, s->vpath, 0, &r) != 0 || !r.m || !S_ISDIR(r.type)) {
-		list = NULL; /* gone: the stream ends, as a removed directory's does */
-	} else if (s->plain && shim_dir_plain(&r, NULL)) {
-		SHIM_NEXT(rewinddir)(s->plain); /* still the one layer's alone */
-		ovl_plain_seeked(s->teach, 1);
-		s->plain_on = 1;
-		errno = err;
-		return;
-	} else if (ovl_dir_read(&r, &list) < 0) {
-		list = NULL;
-	}
-	if (s->list)
-		ovl_dir_free(s->list);
-	s->list = list;
-	s->plain_on = 0;
-	errno = err;
+	s->fresh = 1;
 }
 
 OVL_EXPORT long telldir(DIR *d)
@@ -252,6 +252,8 @@ OVL_EXPORT long telldir(DIR *d)
 
 	if (!s)
 		return SHIM_NEXT(telldir)(d);
+	if (s->fresh)
+		return 0;
 	if (s->plain_on)
 		return SHIM_NEXT(telldir)(s->plain);
 	return s->list ? (long)s->list->pos : 0;
@@ -265,6 +267,8 @@ OVL_EXPORT void seekdir(DIR *d, long pos)
 		SHIM_NEXT(seekdir)(d, pos);
 		return;
 	}
+	if (s->fresh)
+		shim_dir_begin(s);
 	if (s->plain_on) {
 		SHIM_NEXT(seekdir)(s->plain, pos);
 		ovl_plain_seeked(s->teach, 0);

@@ -265,3 +265,22 @@ open(my \$fh, q(>), q(d/new)) or die; close(\$fh); unlink(q(d/a)) or die;
 rewinddir(D); my @b = sort readdir(D); print qq(@b\n); closedir(D);
 "'
 }
+
+# A process that has written something teaches, from a plain listing, the
+# answers for after the directory is merged too (rm -rf lists a directory
+# and then removes in it); a change another process makes while the
+# listing is open must not be taught over: here a name listed (the stream
+# was opened before it went) and removed meanwhile is missing afterwards.
+test_exact_plain_listing_of_a_writer_across_a_change() {
+	local f
+	for f in alpha beta gamma; do put "$L/d/$f" "$f"; done
+	kernel_compare 'python3 -c "
+import os, subprocess
+open(\"written\", \"w\").close()
+it = os.scandir(\"d\")
+subprocess.run([\"sh\", \"-c\", \"rm d/alpha; echo x >d/new\"], check=True)
+print(sorted(e.name for e in it))
+for n in (\"alpha\", \"beta\", \"new\"): print(n, os.path.exists(\"d/\" + n))
+print(sorted(os.listdir(\"d\")))
+"'
+}

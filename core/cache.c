@@ -17,14 +17,23 @@
 #define HEADS (1u << 14)
 #define ARENA_BYTES (16u << 20)
 
+/* Packed: the entries of a large walk are most of the library's memory. */
 struct entry {
 	struct entry *next;
-	const struct ovl_mount *m;
 	uint64_t hash, pmask, stamp;
-	struct ovl_child c;
+	uint64_t mask;          /* the answer: ovl_child's fields */
+	signed char layer;
+	unsigned char type;     /* S_IFMT >> 12 */
+	unsigned char upper_wh;
+	unsigned char mount;    /* index in the mount table */
 	unsigned short plen, nlen;
 	char key[]; /* parent rel, then name */
 };
+
+static unsigned char mount_index(const struct ovl_mount *m)
+{
+	return (unsigned char)(m - ovl_mount_at(0));
+}
 
 static struct entry *heads[HEADS];
 static char *arena;
@@ -40,7 +49,7 @@ static int same_key(const struct entry *e, const struct ovl_mount *m, uint64_t h
 		    const char *prel, size_t plen, const char *name, size_t nlen,
 		    uint64_t pmask)
 {
-	return e->hash == h && e->m == m && e->pmask == pmask && e->plen == plen &&
+	return e->hash == h && e->mount == mount_index(m) && e->pmask == pmask && e->plen == plen &&
 	       e->nlen == nlen && memcmp(e->key, prel, plen) == 0 &&
 	       memcmp(e->key + plen, name, nlen) == 0;
 }
@@ -57,7 +66,10 @@ int ovl_cache_get(const struct ovl_mount *m, const char *prel, size_t plen,
 			continue;
 		if (e->stamp != stamp)
 			return -1;
-		*out = e->c;
+		out->layer = e->layer;
+		out->type = (mode_t)e->type << 12;
+		out->mask = e->mask;
+		out->upper_wh = e->upper_wh;
 		return 1;
 	}
 	return 0;
@@ -78,7 +90,7 @@ static void *arena_alloc(size_t n)
 		else
 			a = fresh;
 	}
-	n = (n + 15) & ~(size_t)15;
+	n = (n + 7) & ~(size_t)7; /* the next pointer's alignment */
 	size_t off = __atomic_fetch_add(&arena_used, n, __ATOMIC_RELAXED);
 	if (off + n > ARENA_BYTES)
 		return NULL;
@@ -101,11 +113,14 @@ int ovl_cache_put(const struct ovl_mount *m, const char *prel, size_t plen,
 
 	if (!e)
 		return 0;
-	e->m = m;
+	e->mount = mount_index(m);
 	e->hash = h;
 	e->pmask = pmask;
 	e->stamp = stamp;
-	e->c = *c;
+	e->layer = (signed char)c->layer;
+	e->type = (unsigned char)((c->type & S_IFMT) >> 12);
+	e->mask = c->mask;
+	e->upper_wh = (unsigned char)c->upper_wh;
 	e->plen = (unsigned short)plen;
 	e->nlen = (unsigned short)nlen;
 	memcpy(e->key, prel, plen);

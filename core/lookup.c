@@ -609,14 +609,14 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 				return rc;
 			continue;
 		}
+		a.keep = last && (flags & OVL_STAT) ? &r->st : NULL;
 		if (is_reserved(s, n)) {
 			w.chain.clean = 0;
 			/* never there; a removed directory's retired name (from
 			 * /proc) may still be followed by ".." below */
 			r->reserved = last;
 			c = (struct ovl_child){ .layer = -1 };
-		} else if ((a.keep = last && (flags & OVL_STAT) ? &r->st : NULL),
-			   (rc = lookup_child(w.m, w.rel, w.rlen, w.hash, s, n, w.mask, &c, &a)) < 0) {
+		} else if ((rc = lookup_child(w.m, w.rel, w.rlen, w.hash, s, n, w.mask, &c, &a)) < 0) {
 			return rc;
 		} else {
 			r->have_st = rc;
@@ -830,12 +830,6 @@ int ovl_last_type(const char *path)
 
 int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
 {
-	/* the common case first: an absolute path no mount is on, for a call
-	 * that changes nothing (a change may still reach a lower through a
-	 * host symlink: host_alias below); /proc names are walk_path's */
-	if (path[0] == '/' && !(flags & OVL_CHANGE) && strncmp(path, "/proc/", 6) != 0 &&
-	    ovl_outside(path))
-		return OVL_PASS;
 	/* "x/." and "x/..": the kernel walks to x as a parent, so x must be
 	 * a directory that exists (ENOTDIR, ENOENT) whatever the call */
 	int dots = ovl_last_type(path) != OVL_LAST_NAME;

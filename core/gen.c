@@ -209,12 +209,12 @@ static uint64_t *writable(const struct ovl_mount *m)
 
 const uint64_t *ovl_gen_map_first(const struct ovl_mount *m)
 {
-	uint64_t *g = __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
 	int tried = 0;
 
-	if (g || !__atomic_compare_exchange_n((int *)&m->gen_tried, &tried, 1, 0,
-					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		return g ? g : __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
+	/* one try a process; a reader that loses the race goes uncached */
+	if (!__atomic_compare_exchange_n((int *)&m->gen_tried, &tried, 1, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return __atomic_load_n(&m->gen, __ATOMIC_ACQUIRE);
 	return writable(m);
 }
 
@@ -250,9 +250,6 @@ uint64_t ovl_gen_dir(const uint64_t *g, uint64_t h)
 	return read_slot(g, h ^ DIR_SALT);
 }
 
-/* The directory first, then the name: a listing that saw the directory's
- * counter unchanged across its reading cannot have met a change whose name
- * counter was bumped before it read that (see readdir.c). */
 static int changed; /* this process (or its parent before a fork) changed a tree */
 
 int ovl_gen_changed(void)
@@ -260,6 +257,9 @@ int ovl_gen_changed(void)
 	return __atomic_load_n(&changed, __ATOMIC_RELAXED);
 }
 
+/* The directory first, then the name: a listing that saw the directory's
+ * counter unchanged across its reading cannot have met a change whose name
+ * counter was bumped before it read that (see readdir.c). */
 void ovl_gen_bump(const struct ovl_mount *m, const char *rel)
 {
 	uint64_t *g = writable(m);

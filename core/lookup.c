@@ -18,12 +18,6 @@
 #define OVL_MAX_HOPS 40
 #define OVL_LEARN_AFTER 4 /* misses in one directory before it is listed */
 
-
-static int is_reserved(const char *name, size_t n)
-{
-	return n >= OVL_WH_LEN && memcmp(name, OVL_WH, OVL_WH_LEN) == 0;
-}
-
 /* layer root + "/" + rel + "/" + name (each part optional) */
 static int join(char *out, size_t cap, const struct ovl_layer *y,
 		const char *rel, size_t rlen, const char *name, size_t nlen)
@@ -446,7 +440,7 @@ static int climb_out(char **next)
 			e++;
 		if (n == 2 && s[0] == '.' && s[1] == '.')
 			depth--;
-		else if (is_reserved(s, n))
+		else if (ovl_reserved(s, n))
 			depth++;
 		else if (!(n == 1 && s[0] == '.'))
 			return -ENOENT;
@@ -610,7 +604,7 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 			continue;
 		}
 		a.keep = last && (flags & OVL_STAT) ? &r->st : NULL;
-		if (is_reserved(s, n)) {
+		if (ovl_reserved(s, n)) {
 			w.chain.clean = 0;
 			/* never there; a removed directory's retired name (from
 			 * /proc) may still be followed by ".." below */
@@ -622,7 +616,7 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 			r->have_st = rc;
 		}
 		if (c.layer < 0 && !last) {
-			if (!is_reserved(s, n) || (rc = climb_out(&next)) < 0)
+			if (!ovl_reserved(s, n) || (rc = climb_out(&next)) < 0)
 				return -ENOENT;
 			if (rc == 0)
 				continue;

@@ -38,6 +38,12 @@
 
 #define OVL_WH ".wh."                  /* whiteout: ".wh.NAME" hides NAME below */
 #define OVL_WH_LEN 4
+/* A name the view never shows, nor lets be made: whiteouts (either form),
+ * our markers and temporaries all start with OVL_WH. */
+static inline int ovl_reserved(const char *name, size_t n)
+{
+	return n >= OVL_WH_LEN && memcmp(name, OVL_WH, OVL_WH_LEN) == 0;
+}
 #define OVL_OPAQUE ".wh..wh..opq"      /* in a directory: hides the layers below */
 #define OVL_INTERNAL ".wh..wh."        /* prefix of our own temporaries */
 #define OVL_WHITEOUT_FILE OVL_INTERNAL "liboverlay.wh" /* whiteouts link here */

@@ -197,7 +197,7 @@ static int take(void *ctx, const char *name, unsigned char type, uint64_t ino)
 			b->d->ents[n - 1].ino = ino; /* "." is entry 0, ".." entry 1 */
 		return 0;
 	}
-	if (n >= OVL_WH_LEN && memcmp(name, OVL_WH, OVL_WH_LEN) == 0) {
+	if (ovl_reserved(name, n)) {
 		/* a whiteout (either form), or one of our markers and
 		 * temporaries, which are never shown */
 		char hidden[NAME_MAX + 2];
@@ -531,7 +531,7 @@ int ovl_plain_saw(struct ovl_plain *p, const char *name, unsigned char d_type)
 {
 	size_t n = strlen(name);
 
-	if (n >= OVL_WH_LEN && memcmp(name, OVL_WH, OVL_WH_LEN) == 0)
+	if (ovl_reserved(name, n))
 		return 0; /* a whiteout hides nothing here, and shows nothing */
 	if (!p || (name[0] == '.' && (n == 1 || (n == 2 && name[1] == '.'))))
 		return 1;
@@ -564,8 +564,10 @@ void ovl_plain_end(struct ovl_plain *p)
 
 void ovl_plain_seeked(struct ovl_plain *p, int to_start)
 {
-	if (p)
-		p->all = to_start, p->all_up = 0;
+	if (p) {
+		p->all = to_start;
+		p->all_up = 0;
+	}
 }
 
 void ovl_plain_free(struct ovl_plain *p)

@@ -77,8 +77,7 @@ long ovl_wh_listed(int dirfd, const char *entry, char *out)
 {
 	size_t n = strlen(entry);
 
-	if (n >= OVL_WH_LEN && memcmp(entry, OVL_WH, OVL_WH_LEN) == 0 &&
-	    strncmp(entry, OVL_INTERNAL, sizeof OVL_INTERNAL - 1) != 0) {
+	if (ovl_reserved(entry, n) && strncmp(entry, OVL_INTERNAL, sizeof OVL_INTERNAL - 1) != 0) {
 		memcpy(out, entry + OVL_WH_LEN, n - OVL_WH_LEN + 1);
 		return (long)(n - OVL_WH_LEN);
 	}

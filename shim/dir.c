@@ -226,8 +226,7 @@ OVL_EXPORT int closedir(DIR *d)
 		DIR *plain = s->plain;
 		ovl_plain_free(s->teach);
 		free(s);
-		ovl_fd_forget(fd);
-		shim_dents_forget(fd);
+		shim_fd_forget(fd);
 		return SHIM_NEXT(closedir)(plain);
 	}
 	free(s);

@@ -141,10 +141,15 @@ OVL_EXPORT int ioctl(int fd, unsigned long req, ...)
 /* The descriptor table of core remembers which descriptors are virtual
  * directories; a descriptor closed or replaced must be forgotten there
  * before its number can come back meaning something else. */
-OVL_EXPORT int close(int fd)
+void shim_fd_forget(int fd)
 {
 	ovl_fd_forget(fd);
 	shim_dents_forget(fd);
+}
+
+OVL_EXPORT int close(int fd)
+{
+	shim_fd_forget(fd);
 	return SHIM_NEXT(close)(fd);
 }
 
@@ -166,15 +171,13 @@ OVL_EXPORT int dup2(int oldfd, int newfd)
 {
 	if (oldfd == newfd)
 		return SHIM_NEXT(dup2)(oldfd, newfd);
-	ovl_fd_forget(newfd);
-	shim_dents_forget(newfd);
+	shim_fd_forget(newfd);
 	return shim_dup_noted(oldfd, SHIM_NEXT(dup2)(oldfd, newfd));
 }
 
 OVL_EXPORT int dup3(int oldfd, int newfd, int flags)
 {
-	ovl_fd_forget(newfd);
-	shim_dents_forget(newfd);
+	shim_fd_forget(newfd);
 	return shim_dup_noted(oldfd, SHIM_NEXT(dup3)(oldfd, newfd, flags));
 }
 
@@ -222,8 +225,7 @@ OVL_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {
 	if (!(flags & CLOSE_RANGE_CLOEXEC))
 		for (unsigned int fd = first; fd <= last && fd < 4096; fd++) {
-			ovl_fd_forget((int)fd);
-			shim_dents_forget((int)fd);
+			shim_fd_forget((int)fd);
 		}
 	return SHIM_NEXT(close_range)(first, last, flags);
 }

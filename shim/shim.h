@@ -201,6 +201,10 @@ int shim_fd_write(int fd, int named, struct ovl_res *r);
  * dropped when it closes or is replaced: shim_dents_forget. */
 int shim_dents(int fd, void *buf, size_t n, int old, long *out);
 void shim_dents_forget(int fd);
+/* fd.c: everything the library keeps about descriptor fd (core's record,
+ * a listing), dropped before its number can come back meaning something
+ * else: on close, or when dup2/dup3 replace it. */
+void shim_fd_forget(int fd);
 
 /* loader.c: the LD_LIBRARY_PATH a child gets, from the caller's value (NULL
  * when unset) and prog, the host path of a dynamically linked program in a

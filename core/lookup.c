@@ -65,6 +65,8 @@ struct ask {
 	struct stat *keep; /* when given, the status of the object found (the
 			      top layer's): stat() then needs no second call */
 	int from_cwd;      /* the walk's path was relative to the cwd */
+	const char *kname; /* when given, the kernel's name for the object in */
+	int klayer;        /* this layer, relative to its cwd */
 	uint64_t stamp;    /* out: the change counter read before looking (0:
 			      none can change the answer; OVL_MEMO_NEVER: not
 			      cached) */
@@ -88,7 +90,12 @@ static int lookup_layers(const struct ovl_mount *m, const char *rel, size_t rlen
 		int n = join(p, sizeof p, &m->layers[i], rel, rlen, name, nlen);
 		if (n < 0)
 			return n;
-		int rc = sys_lstat(a->from_cwd ? ovl_cwd_relative(p) : p, &st);
+		const char *k = i == a->klayer && a->kname ? a->kname
+			      : a->from_cwd             ? ovl_cwd_relative(p)
+							: p;
+		/* the first layer's status is the answer's: straight to keep */
+		struct stat *sp = keep && c->layer < 0 ? keep : &st;
+		int rc = sys_lstat(k, sp);
 		if (rc == -ENOENT || rc == -ENOTDIR) {
 			/* below the last layer of the merge a whiteout hides
 			 * nothing: only the upper's is worth knowing there */
@@ -102,13 +109,11 @@ static int lookup_layers(const struct ovl_mount *m, const char *rel, size_t rlen
 			return rc;
 		if (c->layer < 0) {
 			c->layer = i;
-			c->type = st.st_mode & S_IFMT;
-			if (keep)
-				*keep = st;
-		} else if (!S_ISDIR(st.st_mode)) {
+			c->type = sp->st_mode & S_IFMT;
+		} else if (!S_ISDIR(sp->st_mode)) {
 			return 0; /* a non-directory below a directory ends the merge */
 		}
-		if (!S_ISDIR(st.st_mode))
+		if (!S_ISDIR(sp->st_mode))
 			return 0;
 		c->mask |= 1ULL << i;
 		if ((mask >> (i + 1)) && has_opaque(p, n))
@@ -390,9 +395,10 @@ static void res_init(struct ovl_res *r, struct walk *w)
 	r->reserved = 0;
 	r->have_st = 0;
 	r->from_cwd = 0;
+	r->kname = NULL;
+	r->klayer = -1;
 	r->trailing = 0;
 	r->name_off = 0;
-	enter_if_mount(w);
 }
 
 /* The walk ended on a directory it was already in ("/.", "..", the mount
@@ -503,6 +509,16 @@ static int proc_prefix(const char *path, char *out, size_t outlen)
 	return 0;
 }
 
+static void walk_from(struct walk *w, const struct ovl_memo_walk *mw)
+{
+	w->m = mw->m;
+	w->hash = mw->hash;
+	w->mask = mw->mask;
+	w->rlen = mw->rlen;
+	w->touched = 1;
+	w->chain.clean = 0; /* known already */
+}
+
 /* Where a walk of the absolute path pend can begin: at its last component
  * when this thread's memo knows the directory before it, else at the top. */
 static char *walk_from_memo(struct walk *w, char *pend)
@@ -516,26 +532,75 @@ static char *walk_from_memo(struct walk *w, char *pend)
 		;
 	if (last < 2 || (len - last == 2 && pend[last] == '.' && pend[last + 1] == '.'))
 		return pend;
-	if (!ovl_memo_get(pend, last - 1, &mw, w->rel)) {
+	if (!ovl_memo_get(pend, last - 1, 0, &mw, w->rel)) {
 		w->rel[0] = '\0';
 		return pend;
 	}
-	w->m = mw.m;
-	w->hash = mw.hash;
-	w->mask = mw.mask;
-	w->rlen = mw.rlen;
-	w->touched = 1;
-	w->chain.clean = 0; /* known already */
+	walk_from(w, &mw);
 	return pend + last;
 }
 
-/* Keep where the walk stands, in the directory pend[0..len), for the next. */
-static void memo_keep(const struct walk *w, const char *pend, size_t len)
+/* The directory part of a path relative to the cwd, as a memo's key: its
+ * length (0: the cwd itself), or -1 when the path does not end in a name
+ * ("x/.", ".."), whose walk does not end in that directory. */
+static long cwd_key(const char *path, size_t *last)
+{
+	if (ovl_last_type(path) != OVL_LAST_NAME)
+		return -1;
+	size_t end;
+	*last = ovl_last_name(path, &end);
+	return *last ? (long)*last - 1 : 0;
+}
+
+/* The same for a path relative to the cwd, under its own directory part:
+ * its last component is copied to pend, where the walk goes on.  When the
+ * kernel reaches that directory's only layer by the same name, the
+ * caller's path is the kernel's name for what is found there.  NULL when
+ * the memo does not know it. */
+static char *walk_from_cwd_memo(struct walk *w, const char *path, char *pend, struct ask *a)
+{
+	struct ovl_memo_walk mw;
+	size_t last;
+	long klen = cwd_key(path, &last);
+
+	if (klen < 0 || !ovl_memo_get(path, (size_t)klen, ovl_cwd_epoch(), &mw, w->rel))
+		return NULL;
+	size_t tail = strlen(path + last);
+	if (tail >= OVL_PATH_MAX)
+		return NULL;
+	memcpy(pend, path + last, tail + 1);
+	walk_from(w, &mw);
+	if (mw.kident && path[last + tail - 1] != '/') {
+		a->kname = path;
+		a->klayer = __builtin_ctzll(mw.mask);
+	}
+	return pend;
+}
+
+/* Keep where the walk stands, in the directory pend[0..len), for the next:
+ * under path's own directory part when it was relative to the cwd. */
+static void memo_keep(const struct walk *w, const char *pend, size_t len, const char *path,
+		      int from_cwd)
 {
 	struct ovl_memo_walk mw = { .m = w->m, .hash = w->hash, .mask = w->mask, .rlen = w->rlen };
+	char real[OVL_PATH_MAX];
+	size_t last;
+	long klen;
 
-	if (w->chain.clean && len > 0)
-		ovl_memo_put(pend, len, &mw, w->rel, &w->chain);
+	if (!w->chain.clean)
+		return;
+	if (!from_cwd) {
+		if (len > 0)
+			ovl_memo_put(pend, len, 0, &mw, w->rel, &w->chain);
+		return;
+	}
+	/* a vfork child's cwd is not its parent's, which shares this memory */
+	if ((klen = cwd_key(path, &last)) < 0 || !ovl_owns_memory())
+		return;
+	mw.kident = !(w->mask & (w->mask - 1)) &&
+		    ovl_real_in(w->m, __builtin_ctzll(w->mask), w->rel, real, sizeof real) == 0 &&
+		    ovl_cwd_reaches(real, path, (size_t)klen);
+	ovl_memo_put(path, (size_t)klen, ovl_cwd_epoch(), &mw, w->rel, &w->chain);
 }
 
 static void chain_add(struct walk *w, uint64_t stamp)
@@ -566,15 +631,20 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 	}
 	if (path[0] == '/' && ovl_outside(path))
 		return OVL_PASS;
-	rc = ovl_absolute(dirfd, path, pend, sizeof pend);
-	if (rc < 0)
-		return rc;
-	if (ovl_outside(pend))
-		return OVL_PASS;
 	res_init(r, &w);
 	r->from_cwd = a.from_cwd = dirfd == AT_FDCWD && path[0] != '/';
+	char *start = a.from_cwd ? walk_from_cwd_memo(&w, path, pend, &a) : NULL;
+	if (!start) {
+		rc = ovl_absolute(dirfd, path, pend, sizeof pend);
+		if (rc < 0)
+			return rc;
+		if (ovl_outside(pend))
+			return OVL_PASS;
+		enter_if_mount(&w); /* the walk starts at "/" */
+		start = walk_from_memo(&w, pend);
+	}
 
-	for (char *s = walk_from_memo(&w, pend), *next; *s; s = next) {
+	for (char *s = start, *next; *s; s = next) {
 		while (*s == '/')
 			s++;
 		if (!*s)
@@ -591,7 +661,7 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 		if (n == 1 && s[0] == '.')
 			continue;
 		if (last && w.m)
-			memo_keep(&w, pend, (size_t)(s - pend) - 1);
+			memo_keep(&w, pend, (size_t)(s - pend) - 1, path, a.from_cwd);
 		if (!w.m) {
 			if ((rc = host_step(&w, s, n)) < 0)
 				return rc;
@@ -632,6 +702,7 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 			if (++hops > OVL_MAX_HOPS)
 				return -ELOOP;
 			w.chain.clean = 0;
+			a.kname = NULL;
 			r->have_st = 0; /* that was the link's status, not its target's */
 			rc = join(real, sizeof real, &w.m->layers[c.layer], w.rel, w.rlen, s, n);
 			if (rc < 0)
@@ -654,6 +725,10 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 			if (c.layer < 0)
 				c.mask = w.mask; /* missing: the parent's layers */
 			set_found(r, &w, &c);
+			if (a.kname && c.layer == a.klayer) {
+				r->kname = a.kname;
+				r->klayer = a.klayer;
+			}
 			return 0;
 		}
 		w.mask = c.mask;

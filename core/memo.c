@@ -18,6 +18,13 @@
  * Per thread, so no locks; a signal handler that walks while the thread
  * it interrupted is writing a slot sees the slot's sequence odd or moved
  * and walks as before.
+ *
+ * A path relative to the cwd is kept under its own directory part, as the
+ * caller wrote it, with the count of chdirs it was walked under (path.c):
+ * the next one in that directory then needs neither the cwd nor an
+ * absolute path.  Such a memo also knows whether the kernel, from its own
+ * cwd, reaches the directory's only layer by that same relative name
+ * (kident): then the caller's path is what the kernel is given.
  */
 #include <string.h>
 
@@ -25,18 +32,21 @@
 
 #define MEMO_SLOTS 16 /* an include path's directories, asked in turn */
 #define MEMO_KEY 240   /* longest directory path kept */
+#define MEMO_TEXT 368  /* a relative key and its rel side by side */
 #define MEMO_DEPTH OVL_MEMO_DEPTH
 
-/* The directory's rel in its mount is the key's tail (the walk was plain:
- * mount point, "/", rel), so it is not kept twice. */
+/* An absolute key's rel in its mount is the key's tail (the walk was
+ * plain: mount point, "/", rel), so it is not kept twice; a relative key's
+ * rel follows it. */
 struct memo {
 	unsigned seq; /* odd while being written */
 	unsigned epoch;
+	unsigned cwd; /* 0: the key is absolute; else the cwd it is relative to */
 	const struct ovl_mount *m;
 	uint64_t hash, mask;
-	unsigned short klen, rlen, depth;
+	unsigned short klen, rlen, roff, depth, kident;
 	uint64_t h[MEMO_DEPTH], stamp[MEMO_DEPTH];
-	char key[MEMO_KEY];
+	char text[MEMO_TEXT];
 };
 
 static __thread struct memo memos[MEMO_SLOTS] __attribute__((tls_model("initial-exec")));
@@ -68,31 +78,43 @@ static int still_current(const struct memo *e)
 	return 1;
 }
 
-int ovl_memo_get(const char *dir, size_t len, struct ovl_memo_walk *w, char *rel)
+/* An absolute key names some directory below a mount point; a relative
+ * one may be empty (the cwd itself). */
+static int key_fits(size_t len, unsigned cwd)
 {
-	if (len == 0 || len >= MEMO_KEY)
+	return len < MEMO_KEY && (len > 0 || cwd);
+}
+
+int ovl_memo_get(const char *dir, size_t len, unsigned cwd, struct ovl_memo_walk *w, char *rel)
+{
+	if (!key_fits(len, cwd))
 		return 0;
 	struct memo *e = slot_of(dir, len);
 	unsigned seq = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	if ((seq & 1) || e->klen != len || e->epoch != __atomic_load_n(&memo_epoch, __ATOMIC_ACQUIRE) ||
-	    memcmp(e->key, dir, len) != 0 || !still_current(e))
+	if ((seq & 1) || e->klen != len || e->cwd != cwd ||
+	    e->epoch != __atomic_load_n(&memo_epoch, __ATOMIC_ACQUIRE) ||
+	    memcmp(e->text, dir, len) != 0 || !still_current(e))
 		return 0;
 	w->m = e->m;
 	w->hash = e->hash;
 	w->mask = e->mask;
 	w->rlen = e->rlen;
-	memcpy(rel, e->key + e->klen - e->rlen, e->rlen);
+	w->kident = e->kident;
+	memcpy(rel, e->text + e->roff, e->rlen);
 	rel[e->rlen] = '\0';
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	return __atomic_load_n(&e->seq, __ATOMIC_RELAXED) == seq;
 }
 
-void ovl_memo_put(const char *dir, size_t len, const struct ovl_memo_walk *w, const char *rel,
-		  const struct ovl_memo_chain *chain)
+void ovl_memo_put(const char *dir, size_t len, unsigned cwd, const struct ovl_memo_walk *w,
+		  const char *rel, const struct ovl_memo_chain *chain)
 {
-	if (len == 0 || len >= MEMO_KEY || w->rlen >= len || chain->depth > MEMO_DEPTH ||
-	    memcmp(dir + len - w->rlen, rel, w->rlen) != 0)
+	/* where rel is kept: after a relative key, as an absolute key's tail */
+	size_t roff = cwd ? len : len - w->rlen;
+
+	if (!key_fits(len, cwd) || chain->depth > MEMO_DEPTH ||
+	    (cwd ? len + w->rlen > MEMO_TEXT : w->rlen >= len || memcmp(dir + roff, rel, w->rlen) != 0))
 		return;
 	struct memo *e = slot_of(dir, len);
 	unsigned seq = e->seq;
@@ -106,10 +128,15 @@ void ovl_memo_put(const char *dir, size_t len, const struct ovl_memo_walk *w, co
 	e->mask = w->mask;
 	e->rlen = (unsigned short)w->rlen;
 	e->klen = (unsigned short)len;
+	e->roff = (unsigned short)roff;
+	e->cwd = cwd;
+	e->kident = (unsigned short)(cwd && w->kident);
 	e->depth = (unsigned short)chain->depth;
 	memcpy(e->h, chain->h, chain->depth * sizeof *e->h);
 	memcpy(e->stamp, chain->stamp, chain->depth * sizeof *e->stamp);
-	memcpy(e->key, dir, len);
+	memcpy(e->text, dir, len);
+	if (cwd)
+		memcpy(e->text + len, rel, w->rlen);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	__atomic_store_n(&e->seq, seq + 2, __ATOMIC_RELAXED);
 }

@@ -168,8 +168,13 @@ int ovl_fd_virtual(int fd, char *out, size_t outlen);
  * Only for a call whose own path was relative to the cwd: it already
  * depends on the cwd, so a chdir racing it cannot make things worse. */
 const char *ovl_cwd_relative(const char *real);
-/* ovl_cwd_relative(r->real) where r came from a path relative to the cwd,
- * else r->real. */
+/* 1 when the kernel, walking dir[0..len) from its cwd, reaches the host
+ * directory real (len 0: real is the kernel's cwd).  Compared as written:
+ * "." and "//" in dir make it 0. */
+int ovl_cwd_reaches(const char *real, const char *dir, size_t len);
+/* ovl_cwd_relative(r->real) where r came from a path relative to the cwd
+ * (r->kname when the walk found that to be the caller's own path), else
+ * r->real. */
 const char *ovl_kernel_name(const struct ovl_res *r);
 
 /* ---- fdtab.c: descriptors on virtual directories ---------------------- */
@@ -244,6 +249,8 @@ static inline void ovl_follow(int fd)
  * chdir or fchdir through the library, ovl_cwd_changed. */
 void ovl_cwd_init(void);
 void ovl_cwd_changed(void);
+/* The count of chdirs so far, never 0: the same value, the same cwd. */
+unsigned ovl_cwd_epoch(void);
 /* 1 unless this is a vfork child, which shares its parent's memory (and
  * so its notes) but not its descriptors. */
 int ovl_owns_memory(void);
@@ -291,6 +298,8 @@ struct ovl_res {
 	int trailing;     /* the path ended in '/' */
 	int have_st;      /* st holds the object's status (OVL_STAT asked) */
 	int from_cwd;     /* the path was relative to the cwd (AT_FDCWD) */
+	int klayer;       /* kname names the object in this layer... */
+	const char *kname; /* ...to the kernel: the caller's own path (or NULL) */
 	struct stat st;
 	size_t name_off;  /* offset in rel of the final component */
 	char rel[OVL_PATH_MAX];
@@ -499,9 +508,10 @@ void ovl_gen_bump_all(const struct ovl_mount *m);
 uint32_t *ovl_gen_lock_word(const struct ovl_mount *m, uint64_t h);
 
 /* memo.c: the last directories each thread walked to (absolute virtual
- * paths, up to their last component), and where the walk stood there.  A
- * walk keeps the change counter each lookup on its way read (0: none can
- * change the answer, OVL_MEMO_NEVER: not cached, so never kept). */
+ * paths, or paths relative to the cwd, up to their last component), and
+ * where the walk stood there.  A walk keeps the change counter each lookup
+ * on its way read (0: none can change the answer, OVL_MEMO_NEVER: not
+ * cached, so never kept). */
 #define OVL_MEMO_DEPTH 12
 #define OVL_MEMO_NEVER (~0ULL)
 struct ovl_memo_chain {
@@ -513,12 +523,16 @@ struct ovl_memo_walk {
 	const struct ovl_mount *m;
 	uint64_t hash, mask;
 	size_t rlen;
+	int kident; /* relative keys: the kernel's cwd reaches the directory's
+		       only layer by the key itself (ovl_cwd_reaches) */
 };
 /* 1 with w and rel (the directory's rel, NUL-terminated) filled when the
- * directory dir[0..len) is known and nothing on its way changed since. */
-int ovl_memo_get(const char *dir, size_t len, struct ovl_memo_walk *w, char *rel);
-void ovl_memo_put(const char *dir, size_t len, const struct ovl_memo_walk *w, const char *rel,
-		  const struct ovl_memo_chain *chain);
+ * directory dir[0..len) is known and nothing on its way changed since.
+ * cwd: 0 for an absolute dir, else ovl_cwd_epoch() for one relative to the
+ * cwd (then len may be 0: the cwd itself). */
+int ovl_memo_get(const char *dir, size_t len, unsigned cwd, struct ovl_memo_walk *w, char *rel);
+void ovl_memo_put(const char *dir, size_t len, unsigned cwd, const struct ovl_memo_walk *w,
+		  const char *rel, const struct ovl_memo_chain *chain);
 void ovl_memo_reset(void); /* every thread's memos: after ovl_config_reset */
 
 /* The per-process cache of ovl_child answers, keyed by (mount, parent rel,

@@ -217,7 +217,13 @@ int ovl_owns_memory(void)
 
 void ovl_cwd_changed(void)
 {
-	__atomic_fetch_add(&chdirs, 1, __ATOMIC_ACQ_REL);
+	if (__atomic_add_fetch(&chdirs, 1, __ATOMIC_ACQ_REL) == 0)
+		__atomic_fetch_add(&chdirs, 1, __ATOMIC_ACQ_REL);
+}
+
+unsigned ovl_cwd_epoch(void)
+{
+	return __atomic_load_n(&chdirs, __ATOMIC_ACQUIRE);
 }
 
 void ovl_cwd_init(void)
@@ -273,8 +279,30 @@ const char *ovl_cwd_relative(const char *real)
 	return real + n + 1;
 }
 
+int ovl_cwd_reaches(const char *real, const char *dir, size_t len)
+{
+	unsigned seq = __atomic_load_n(&cwd.seq, __ATOMIC_ACQUIRE);
+
+	if (seq & 1)
+		return 0;
+	size_t n = __atomic_load_n(&cwd.rlen, __ATOMIC_ACQUIRE);
+	unsigned made = __atomic_load_n(&cwd.chdirs, __ATOMIC_ACQUIRE);
+	uint64_t stamp = __atomic_load_n(&cwd.stamp, __ATOMIC_ACQUIRE);
+	if (n < 2 || n >= sizeof cwd.real)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (real[i] != __atomic_load_n(&cwd.real[i], __ATOMIC_ACQUIRE))
+			return 0;
+	if (len ? real[n] != '/' || strncmp(real + n + 1, dir, len) || real[n + 1 + len]
+		: real[n] != '\0')
+		return 0;
+	return cwd_good(seq, made, stamp);
+}
+
 const char *ovl_kernel_name(const struct ovl_res *r)
 {
+	if (r->kname && r->layer == r->klayer)
+		return r->kname;
 	return r->from_cwd ? ovl_cwd_relative(r->real) : r->real;
 }
 

@@ -270,3 +270,103 @@ CACHE(memo_forgets_a_directory_become_file)
 {
 	memo_case(top_becomes_file, ENOTDIR, 0);
 }
+
+/* Paths relative to the cwd are kept under their own directory part (the
+ * cwd memo).  Stat as the shim does: the name ovl_kernel_name gives, which
+ * is the caller's own path when the kernel reaches the directory's only
+ * layer by it from its cwd. */
+static int rel_lstat(const char *path, struct stat *st)
+{
+	struct ovl_res r;
+	int rc = ovl_for_read(AT_FDCWD, path, OVL_NOFOLLOW, &r);
+
+	if (rc < 0)
+		return rc;
+	return lstat(ovl_kernel_name(&r), st) ? -errno : 0;
+}
+
+static char cwd_before[PATH_MAX];
+
+static void enter(const char *real)
+{
+	if (!cwd_before[0])
+		cr_assert_not_null(getcwd(cwd_before, sizeof cwd_before));
+	ovl_cwd_init();
+	cr_assert_eq(chdir(real), 0);
+	ovl_cwd_changed();
+}
+
+static void leave(void)
+{
+	cr_assert_eq(chdir(cwd_before), 0);
+	ovl_cwd_changed();
+}
+
+static int make_in_sub(void)
+{
+	return v_write(MNT("d/sub/new"), "new");
+}
+
+/* Another process copies the lower-only directory up: the memo of "sub"
+ * (one layer, the kernel's own name) must not send "sub/new" to the lower. */
+CACHE(cwd_memo_forgets_a_directory_copied_up)
+{
+	struct stat st;
+
+	mkdirs(L1("d/sub"));
+	write_file(L1("d/sub/f"), "lower");
+	mount_std(1);
+	cr_assert_eq(v_write(MNT("seed"), "x"), 0); /* creates the counters */
+	enter(L1("d"));
+	cr_assert_eq(rel_lstat("sub/f", &st), 0);
+	cr_assert_eq(rel_lstat("sub/g", &st), -ENOENT); /* from the memo */
+	in_child(make_in_sub);
+	cr_assert_eq(rel_lstat("sub/new", &st), 0, "a stale memo missed sub/new");
+	cr_assert_eq(st.st_size, 3);
+	cr_assert_eq(rel_lstat("sub/f", &st), 0);
+	cr_assert_eq(st.st_size, 5);
+	leave();
+}
+
+/* The same relative name in another cwd is another directory. */
+CACHE(cwd_memo_forgets_the_old_cwd)
+{
+	struct ovl_res r;
+	struct stat st;
+
+	mkdirs(L1("a/sub"));
+	mkdirs(L1("b/sub"));
+	write_file(L1("a/sub/f"), "in a");
+	write_file(L1("b/sub/f"), "in b, longer");
+	mount_std(1);
+	cr_assert_eq(v_write(MNT("seed"), "x"), 0);
+	enter(L1("a"));
+	cr_assert_eq(rel_lstat("sub/f", &st), 0);
+	cr_assert_eq(rel_lstat("sub/f", &st), 0);
+	enter(L1("b"));
+	cr_assert_eq(ovl_for_read(AT_FDCWD, "sub/f", OVL_NOFOLLOW, &r), 0);
+	cr_assert_str_eq(r.rel, "b/sub/f", "the memo of a/sub served b/sub");
+	cr_assert_eq(rel_lstat("sub/f", &st), 0);
+	cr_assert_eq(st.st_size, 12);
+	leave();
+}
+
+/* The kernel's cwd is the upper's directory (d is merged) while sub is
+ * the lower's alone: the kernel must get the lower's full name. */
+CACHE(cwd_memo_names_another_layer_in_full)
+{
+	struct ovl_res r;
+
+	mkdirs(L1("d/sub"));
+	write_file(L1("d/sub/f"), "lower");
+	mount_std(1);
+	cr_assert_eq(v_write(MNT("d/up"), "upper"), 0);
+	enter(UP("d"));
+	for (int i = 0; i < 2; i++) { /* the second from the memo */
+		cr_assert_eq(ovl_for_read(AT_FDCWD, "sub/f", OVL_NOFOLLOW, &r), 0);
+		cr_assert_str_eq(ovl_kernel_name(&r), L1("d/sub/f"));
+	}
+	cr_assert_eq(ovl_for_read(AT_FDCWD, "up", OVL_NOFOLLOW, &r), 0);
+	cr_assert_eq(r.layer, 0);
+	leave();
+}

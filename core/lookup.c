@@ -540,37 +540,47 @@ static char *walk_from_memo(struct walk *w, char *pend)
 	return pend + last;
 }
 
-/* The directory part of a path relative to the cwd, as a memo's key: its
- * length (0: the cwd itself), or -1 when the path does not end in a name
- * ("x/.", ".."), whose walk does not end in that directory. */
-static long cwd_key(const char *path, size_t *last)
+/* A path relative to the cwd as a memo's key: its directory part
+ * path[0..len) (len 0: the cwd itself) under the count of chdirs, and
+ * where its last component starts.  len is -1 when there is none: the
+ * count says nothing, or the path does not end in a name ("x/.", ".."), so
+ * that its walk does not end in that directory. */
+struct cwd_key {
+	unsigned epoch;
+	long len;
+	size_t last;
+};
+
+static struct cwd_key cwd_key(const char *path)
 {
-	if (ovl_last_type(path) != OVL_LAST_NAME)
-		return -1;
+	struct cwd_key k = { .epoch = ovl_cwd_epoch(), .len = -1 };
 	size_t end;
-	*last = ovl_last_name(path, &end);
-	return *last ? (long)*last - 1 : 0;
+
+	if (k.epoch && ovl_last_type(path) == OVL_LAST_NAME) {
+		k.last = ovl_last_name(path, &end);
+		k.len = k.last ? (long)k.last - 1 : 0;
+	}
+	return k;
 }
 
-/* The same for a path relative to the cwd, under its own directory part:
- * its last component is copied to pend, where the walk goes on.  When the
- * kernel reaches that directory's only layer by the same name, the
- * caller's path is the kernel's name for what is found there.  NULL when
- * the memo does not know it. */
-static char *walk_from_cwd_memo(struct walk *w, const char *path, char *pend, struct ask *a)
+/* The same for a path relative to the cwd, under its own key: its last
+ * component is copied to pend, where the walk goes on.  When the kernel
+ * reaches that directory's only layer by the same name, the caller's path
+ * is the kernel's name for what is found there.  NULL when the memo does
+ * not know it. */
+static char *walk_from_cwd_memo(struct walk *w, const char *path, const struct cwd_key *k,
+				char *pend, struct ask *a)
 {
 	struct ovl_memo_walk mw;
-	size_t last;
-	long klen = cwd_key(path, &last);
 
-	if (klen < 0 || !ovl_memo_get(path, (size_t)klen, ovl_cwd_epoch(), &mw, w->rel))
+	if (k->len < 0 || !ovl_memo_get(path, (size_t)k->len, k->epoch, &mw, w->rel))
 		return NULL;
-	size_t tail = strlen(path + last);
+	size_t tail = strlen(path + k->last);
 	if (tail >= OVL_PATH_MAX)
 		return NULL;
-	memcpy(pend, path + last, tail + 1);
+	memcpy(pend, path + k->last, tail + 1);
 	walk_from(w, &mw);
-	if (mw.kident && path[last + tail - 1] != '/') {
+	if (mw.kident && path[k->last + tail - 1] != '/') {
 		a->kname = path;
 		a->klayer = __builtin_ctzll(mw.mask);
 	}
@@ -578,29 +588,27 @@ static char *walk_from_cwd_memo(struct walk *w, const char *path, char *pend, st
 }
 
 /* Keep where the walk stands, in the directory pend[0..len), for the next:
- * under path's own directory part when it was relative to the cwd. */
+ * under path's own key when it was relative to the cwd (k). */
 static void memo_keep(const struct walk *w, const char *pend, size_t len, const char *path,
-		      int from_cwd)
+		      const struct cwd_key *k)
 {
 	struct ovl_memo_walk mw = { .m = w->m, .hash = w->hash, .mask = w->mask, .rlen = w->rlen };
-	char real[OVL_PATH_MAX];
-	size_t last;
-	long klen;
 
 	if (!w->chain.clean)
 		return;
-	if (!from_cwd) {
+	if (!k) {
 		if (len > 0)
 			ovl_memo_put(pend, len, 0, &mw, w->rel, &w->chain);
 		return;
 	}
-	/* a vfork child's cwd is not its parent's, which shares this memory */
-	if ((klen = cwd_key(path, &last)) < 0 || !ovl_owns_memory())
+	if (k->len < 0)
 		return;
-	mw.kident = !(w->mask & (w->mask - 1)) &&
-		    ovl_real_in(w->m, __builtin_ctzll(w->mask), w->rel, real, sizeof real) == 0 &&
-		    ovl_cwd_reaches(real, path, (size_t)klen);
-	ovl_memo_put(path, (size_t)klen, ovl_cwd_epoch(), &mw, w->rel, &w->chain);
+	/* the walk was plain, so the kernel's walk of the key from its cwd
+	 * in layer i meets layer i's directories: the directory's, when it
+	 * has that layer alone */
+	int cl = ovl_cwd_layer(w->m);
+	mw.kident = cl >= 0 && w->mask == 1ULL << cl;
+	ovl_memo_put(path, (size_t)k->len, k->epoch, &mw, w->rel, &w->chain);
 }
 
 static void chain_add(struct walk *w, uint64_t stamp)
@@ -633,7 +641,12 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 		return OVL_PASS;
 	res_init(r, &w);
 	r->from_cwd = a.from_cwd = dirfd == AT_FDCWD && path[0] != '/';
-	char *start = a.from_cwd ? walk_from_cwd_memo(&w, path, pend, &a) : NULL;
+	struct cwd_key key;
+	char *start = NULL;
+	if (a.from_cwd) {
+		key = cwd_key(path);
+		start = walk_from_cwd_memo(&w, path, &key, pend, &a);
+	}
 	if (!start) {
 		rc = ovl_absolute(dirfd, path, pend, sizeof pend);
 		if (rc < 0)
@@ -661,7 +674,7 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 		if (n == 1 && s[0] == '.')
 			continue;
 		if (last && w.m)
-			memo_keep(&w, pend, (size_t)(s - pend) - 1, path, a.from_cwd);
+			memo_keep(&w, pend, (size_t)(s - pend) - 1, path, a.from_cwd ? &key : NULL);
 		if (!w.m) {
 			if ((rc = host_step(&w, s, n)) < 0)
 				return rc;

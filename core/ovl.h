@@ -168,10 +168,9 @@ int ovl_fd_virtual(int fd, char *out, size_t outlen);
  * Only for a call whose own path was relative to the cwd: it already
  * depends on the cwd, so a chdir racing it cannot make things worse. */
 const char *ovl_cwd_relative(const char *real);
-/* 1 when the kernel, walking dir[0..len) from its cwd, reaches the host
- * directory real (len 0: real is the kernel's cwd).  Compared as written:
- * "." and "//" in dir make it 0. */
-int ovl_cwd_reaches(const char *real, const char *dir, size_t len);
+/* The layer of mount m whose directory the kernel has as its cwd (the
+ * cwd's own, in that layer), or -1 (another mount, none, not known). */
+int ovl_cwd_layer(const struct ovl_mount *m);
 /* ovl_cwd_relative(r->real) where r came from a path relative to the cwd
  * (r->kname when the walk found that to be the caller's own path), else
  * r->real. */
@@ -249,7 +248,8 @@ static inline void ovl_follow(int fd)
  * chdir or fchdir through the library, ovl_cwd_changed. */
 void ovl_cwd_init(void);
 void ovl_cwd_changed(void);
-/* The count of chdirs so far, never 0: the same value, the same cwd. */
+/* The count of chdirs so far: the same value, the same cwd; 0 when it
+ * says nothing (a vfork child has moved). */
 unsigned ovl_cwd_epoch(void);
 /* 1 unless this is a vfork child, which shares its parent's memory (and
  * so its notes) but not its descriptors. */
@@ -524,7 +524,7 @@ struct ovl_memo_walk {
 	uint64_t hash, mask;
 	size_t rlen;
 	int kident; /* relative keys: the kernel's cwd reaches the directory's
-		       only layer by the key itself (ovl_cwd_reaches) */
+		       only layer by the key itself (ovl_cwd_layer is it) */
 };
 /* 1 with w and rel (the directory's rel, NUL-terminated) filled when the
  * directory dir[0..len) is known and nothing on its way changed since.

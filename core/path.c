@@ -191,12 +191,14 @@ static struct {
 	uint64_t stamp;   /* stamp_of the path, likewise */
 	const struct ovl_mount *m; /* the mount the path is in, and the hash */
 	uint64_t hash;             /* of its rel there: what stamp_of reads */
+	int layer;                 /* the layer whose directory real is, or -1 */
 	size_t len, rlen;
 	char path[OVL_PATH_MAX];
 	char real[OVL_PATH_MAX];
 } cwd;
 static unsigned chdirs = 1; /* bumped by every chdir; the entry starts bad */
 static int owner;           /* the pid this memory belongs to */
+static int moved_shared;    /* a vfork child moved: the count names no cwd */
 
 /* What stands for the directory's name now: 1 outside every mount, 0 where
  * there are no counters (never trusted). */
@@ -215,14 +217,31 @@ int ovl_owns_memory(void)
 	return me && sys_getpid() == me;
 }
 
-void ovl_cwd_changed(void)
+static void count_chdir(void)
 {
 	if (__atomic_add_fetch(&chdirs, 1, __ATOMIC_ACQ_REL) == 0)
 		__atomic_fetch_add(&chdirs, 1, __ATOMIC_ACQ_REL);
 }
 
+/* A vfork child shares the count with its parent, whose cwd has not moved:
+ * memos made under the count after the child's chdir would describe the
+ * child's cwd to the parent.  So the count is unusable until the owner
+ * asks again (the child has exec'd or exited by then) and moves it on. */
+void ovl_cwd_changed(void)
+{
+	if (!ovl_owns_memory())
+		__atomic_store_n(&moved_shared, 1, __ATOMIC_RELEASE);
+	count_chdir();
+}
+
 unsigned ovl_cwd_epoch(void)
 {
+	if (__builtin_expect(__atomic_load_n(&moved_shared, __ATOMIC_ACQUIRE), 0)) {
+		if (!ovl_owns_memory())
+			return 0;
+		__atomic_store_n(&moved_shared, 0, __ATOMIC_RELEASE);
+		count_chdir();
+	}
 	return __atomic_load_n(&chdirs, __ATOMIC_ACQUIRE);
 }
 
@@ -279,24 +298,18 @@ const char *ovl_cwd_relative(const char *real)
 	return real + n + 1;
 }
 
-int ovl_cwd_reaches(const char *real, const char *dir, size_t len)
+int ovl_cwd_layer(const struct ovl_mount *m)
 {
 	unsigned seq = __atomic_load_n(&cwd.seq, __ATOMIC_ACQUIRE);
 
 	if (seq & 1)
-		return 0;
-	size_t n = __atomic_load_n(&cwd.rlen, __ATOMIC_ACQUIRE);
+		return -1;
 	unsigned made = __atomic_load_n(&cwd.chdirs, __ATOMIC_ACQUIRE);
 	uint64_t stamp = __atomic_load_n(&cwd.stamp, __ATOMIC_ACQUIRE);
-	if (n < 2 || n >= sizeof cwd.real)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (real[i] != __atomic_load_n(&cwd.real[i], __ATOMIC_ACQUIRE))
-			return 0;
-	if (len ? real[n] != '/' || strncmp(real + n + 1, dir, len) || real[n + 1 + len]
-		: real[n] != '\0')
-		return 0;
-	return cwd_good(seq, made, stamp);
+	int layer = __atomic_load_n(&cwd.layer, __ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&cwd.m, __ATOMIC_ACQUIRE) != m || !cwd_good(seq, made, stamp))
+		return -1;
+	return layer;
 }
 
 const char *ovl_kernel_name(const struct ovl_res *r)
@@ -315,13 +328,18 @@ static void cwd_remember(const char *path, const char *real, unsigned made)
 	int me = __atomic_load_n(&owner, __ATOMIC_ACQUIRE);
 	const struct ovl_mount *m = ovl_mount_of(path, len);
 	uint64_t hash = 0;
+	int layer = -1;
 
 	if ((seq & 1) || len >= sizeof cwd.path || rlen >= sizeof cwd.real || !me ||
 	    sys_getpid() != me)
 		return;
 	if (m) {
 		size_t skip = m->point_len + (path[m->point_len] == '/');
+		char at[OVL_PATH_MAX];
 		hash = ovl_gen_hash(path + skip, len - skip);
+		for (int i = 0; i < m->nlayers && layer < 0; i++)
+			if (ovl_real_in(m, i, path + skip, at, sizeof at) == 0 && !strcmp(at, real))
+				layer = i;
 	}
 	if (!__atomic_compare_exchange_n(&cwd.seq, &seq, seq + 1, 0, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE))
@@ -338,6 +356,7 @@ static void cwd_remember(const char *path, const char *real, unsigned made)
 	__atomic_store_n(&cwd.chdirs, made, __ATOMIC_RELAXED);
 	__atomic_store_n(&cwd.m, m, __ATOMIC_RELAXED);
 	__atomic_store_n(&cwd.hash, hash, __ATOMIC_RELAXED);
+	__atomic_store_n(&cwd.layer, layer, __ATOMIC_RELAXED);
 	__atomic_store_n(&cwd.stamp, stamp_of(m, hash), __ATOMIC_RELAXED);
 	__atomic_fetch_add(&cwd.seq, 1, __ATOMIC_RELEASE);
 }

@@ -370,3 +370,37 @@ CACHE(cwd_memo_names_another_layer_in_full)
 	cr_assert_eq(r.layer, 0);
 	leave();
 }
+
+/* A vfork child that moves shares its parent's memory, memos included, but
+ * not its cwd: what it walks from its own cwd must not answer the parent. */
+CACHE(cwd_memo_of_a_vfork_child_stays_its_own)
+{
+	struct ovl_res r;
+	struct stat st;
+	int status;
+
+	mkdirs(L1("a/sub"));
+	mkdirs(L1("b/sub"));
+	write_file(L1("a/sub/f"), "in a");
+	write_file(L1("b/sub/f"), "in b, longer");
+	mount_std(1);
+	cr_assert_eq(v_write(MNT("seed"), "x"), 0);
+	enter(L1("a"));
+	cr_assert_eq(rel_lstat("sub/f", &st), 0);
+	pid_t pid = vfork();
+	if (pid == 0) {
+		if (chdir(L1("b")) != 0)
+			_exit(2);
+		ovl_cwd_changed(); /* as the shim's chdir does */
+		int ok = rel_lstat("sub/f", &st) == 0 && rel_lstat("sub/f", &st) == 0 &&
+			 st.st_size == 12;
+		_exit(ok ? 0 : 1);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child saw a's sub/f");
+	cr_assert_eq(ovl_for_read(AT_FDCWD, "sub/f", OVL_NOFOLLOW, &r), 0);
+	cr_assert_str_eq(r.rel, "a/sub/f", "the parent took its vfork child's memo");
+	cr_assert_eq(rel_lstat("sub/f", &st), 0);
+	cr_assert_eq(st.st_size, 4);
+	leave();
+}

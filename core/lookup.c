@@ -1044,13 +1044,16 @@ void ovl_fstat_fix(int fd, struct stat *st)
 	if (S_ISDIR(st->st_mode)) {
 		/* a directory descriptor may be on a layer's directory that a
 		 * copy-up (chmod, a new entry) has since put another in front
-		 * of: the view's directory is the one stat describes */
+		 * of: the view's directory is the one stat describes.  One that
+		 * a lower holds alone was never copied up (the upper's copy
+		 * would be there), so the descriptor is on it already. */
 		struct stat now;
-		if (ovl_for_read(fd, ".", 0, &r) == 0 && r.m && r.layer >= 0 &&
-		    sys_lstat(r.real, &now) == 0) {
-			*st = now;
+		if (ovl_for_read(fd, ".", 0, &r) != 0 || !r.m || r.layer < 0)
+			return;
+		if (r.layer > 0 && r.mask == 1ULL << r.layer)
 			ovl_fix_stat(&r, st);
-		}
+		else if (sys_lstat(r.real, &now) == 0)
+			*st = now, ovl_fix_stat(&r, st);
 		return;
 	}
 	if (S_ISREG(st->st_mode) && (o = ovl_fd_origin(fd, st->st_dev)))

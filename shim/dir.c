@@ -46,20 +46,11 @@ static struct shim_dir *shim_dir_of(DIR *d)
 	return s->magic == SHIM_DIR_MAGIC ? s : NULL;
 }
 
-/* Whether the directory r resolved to may be read as it is, through a
- * descriptor of status fst (NULL: one just opened on r->real). */
-static int shim_dir_plain(const struct ovl_res *r, const struct stat *fst)
-{
-	struct stat st;
-
-	if (!ovl_dir_plain(r))
-		return 0;
-	return !fst || (SHIM_NEXT(lstat)(r->real, &st) == 0 && st.st_dev == fst->st_dev &&
-			st.st_ino == fst->st_ino);
-}
-
-/* A stream of the directory r resolved to; fd is adopted only on success. */
-static DIR *shim_dir_new(int fd, const struct ovl_res *r, const struct stat *fst)
+/* A stream of the directory r resolved to; fd is adopted only on success.
+ * A descriptor on a directory that one lower holds alone is on that
+ * lower's directory: had the directory ever been copied up, the upper's
+ * copy would still be in front of it. */
+static DIR *shim_dir_new(int fd, const struct ovl_res *r)
 {
 	struct shim_dir *s = calloc(1, sizeof *s);
 
@@ -68,7 +59,7 @@ static DIR *shim_dir_new(int fd, const struct ovl_res *r, const struct stat *fst
 	s->magic = SHIM_DIR_MAGIC;
 	s->fd = fd;
 	s->fresh = 1;
-	s->plain_layer = shim_dir_plain(r, fst) ? r->layer : -1;
+	s->plain_layer = ovl_dir_plain(r) ? r->layer : -1;
 	return (DIR *)s;
 }
 
@@ -87,11 +78,12 @@ static void shim_dir_begin(struct shim_dir *s)
 		/* gone */
 	} else if (s->plain_layer >= 0 && ovl_dir_plain(&r) && r.layer == s->plain_layer &&
 		   (s->plain || (s->plain = SHIM_NEXT(fdopendir)(s->fd)))) {
-		if (!s->teach)
-			s->teach = ovl_plain_new(&r);
-		else
+		if (!s->teach) {
+			s->teach = ovl_plain_new(&r); /* glibc's stream is where fd is */
+		} else {
 			ovl_plain_seeked(s->teach, 1);
-		SHIM_NEXT(rewinddir)(s->plain);
+			SHIM_NEXT(rewinddir)(s->plain);
+		}
 		s->plain_on = 1;
 		errno = err;
 		return;
@@ -170,7 +162,7 @@ OVL_EXPORT DIR *opendir(const char *path)
 	if (fd < 0)
 		return NULL;
 	ovl_fd_opened(fd, &r); /* dirfd(): fts opens entries relative to it */
-	d = shim_dir_new(fd, &r, NULL);
+	d = shim_dir_new(fd, &r);
 	if (!d) {
 		err = errno;
 		close(fd);
@@ -190,6 +182,15 @@ OVL_EXPORT DIR *fdopendir(int fd)
 	if (!shim_on() || ovl_for_read(fd, ".", 0, &r) != 0 || !r.m ||
 	    !S_ISDIR(r.type))
 		return SHIM_NEXT(fdopendir)(fd);
+	/* a directory read plain: glibc's stream, which checks fd itself */
+	if (ovl_dir_plain(&r)) {
+		struct shim_dir *s = (struct shim_dir *)shim_dir_new(fd, &r);
+		if (s && !(s->plain = SHIM_NEXT(fdopendir)(fd))) {
+			free(s);
+			s = NULL;
+		}
+		return (DIR *)s;
+	}
 	/* the checks glibc's fdopendir makes before adopting fd */
 	if (SHIM_NEXT(fstat)(fd, &st) < 0)
 		return NULL;
@@ -208,7 +209,7 @@ OVL_EXPORT DIR *fdopendir(int fd)
 		errno = EINVAL;
 		return NULL;
 	}
-	return shim_dir_new(fd, &r, &st);
+	return shim_dir_new(fd, &r);
 }
 
 OVL_EXPORT int closedir(DIR *d)

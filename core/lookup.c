@@ -556,10 +556,12 @@ static struct cwd_key cwd_key(const char *path)
 	struct cwd_key k = { .epoch = ovl_cwd_epoch(), .len = -1 };
 	size_t end;
 
-	if (k.epoch && ovl_last_type(path) == OVL_LAST_NAME) {
-		k.last = ovl_last_name(path, &end);
+	if (!k.epoch)
+		return k;
+	k.last = ovl_last_name(path, &end);
+	size_t n = end - k.last;
+	if (n && !(path[k.last] == '.' && (n == 1 || (n == 2 && path[k.last + 1] == '.'))))
 		k.len = k.last ? (long)k.last - 1 : 0;
-	}
 	return k;
 }
 
@@ -1050,10 +1052,12 @@ void ovl_fstat_fix(int fd, struct stat *st)
 		struct stat now;
 		if (ovl_for_read(fd, ".", 0, &r) != 0 || !r.m || r.layer < 0)
 			return;
-		if (r.layer > 0 && r.mask == 1ULL << r.layer)
-			ovl_fix_stat(&r, st);
-		else if (sys_lstat(r.real, &now) == 0)
-			*st = now, ovl_fix_stat(&r, st);
+		if (r.layer == 0 || r.mask != 1ULL << r.layer) {
+			if (sys_lstat(r.real, &now) < 0)
+				return;
+			*st = now;
+		}
+		ovl_fix_stat(&r, st);
 		return;
 	}
 	if (S_ISREG(st->st_mode) && (o = ovl_fd_origin(fd, st->st_dev)))

@@ -66,6 +66,20 @@ for n in range(100):
 
 # ftruncate on a read-only descriptor fails (EINVAL) before anything can
 # change: it must not copy the file up, which would break its hard links.
+# An empty path names nothing, also right after names in the cwd (whose
+# walk memo has an empty directory part): mkdir, stat, open all ENOENT.
+test_exact_empty_path_after_names_in_the_cwd() {
+	put "$L/d/f" lower
+	kernel_compare 'cd d && python3 -c "
+import os
+for i in range(3): os.lstat(\"f\")
+for call in (lambda: os.lstat(\"\"), lambda: os.stat(\"\"), lambda: os.mkdir(\"\"),
+             lambda: os.open(\"\", os.O_RDONLY), lambda: os.open(\"\", os.O_WRONLY | os.O_CREAT)):
+    try: call(); print(\"ok\")
+    except OSError as e: print(e.strerror)
+"'
+}
+
 test_exact_failed_ftruncate_changes_nothing() {
 	put "$L/f" hello
 	ln "$L/f" "$L/g"

@@ -404,3 +404,22 @@ CACHE(cwd_memo_of_a_vfork_child_stays_its_own)
 	cr_assert_eq(st.st_size, 4);
 	leave();
 }
+
+/* The cwd memo of the cwd itself (the key of "f" is empty) must not answer
+ * an empty path: that names nothing (ENOENT), as natively. */
+CACHE(cwd_memo_leaves_the_empty_path_alone)
+{
+	struct ovl_res r;
+	struct stat st;
+
+	mkdirs(L1("d"));
+	write_file(L1("d/f"), "lower");
+	mount_std(1);
+	cr_assert_eq(v_write(MNT("seed"), "x"), 0);
+	enter(L1("d"));
+	cr_assert_eq(rel_lstat("f", &st), 0);
+	cr_assert_eq(rel_lstat("f", &st), 0);
+	cr_assert_eq(ovl_for_read(AT_FDCWD, "", OVL_NOFOLLOW, &r), -ENOENT);
+	cr_assert_eq(ovl_for_read(AT_FDCWD, "", OVL_NOFOLLOW | OVL_STAT, &r), -ENOENT);
+	leave();
+}

@@ -70,6 +70,7 @@ struct ask {
 	uint64_t stamp;    /* out: the change counter read before looking (0:
 			      none can change the answer; OVL_MEMO_NEVER: not
 			      cached) */
+	uint64_t hash;     /* out: the name's ovl_child_hash (rel_append's) */
 };
 
 static int lookup_layers(const struct ovl_mount *m, const char *rel, size_t rlen,
@@ -145,6 +146,7 @@ static int lookup_child(const struct ovl_mount *m, const char *rel, size_t rlen,
 	int rc;
 
 	a->stamp = 0;
+	a->hash = h;
 	if (mask & 1) {
 		g = ovl_gen_map(m);
 		if (!g) {
@@ -320,13 +322,14 @@ static int mount_up(struct walk *w)
 	return dir_mask(w->m, w->rel, w->rlen, &w->mask);
 }
 
-static int rel_append(struct walk *w, const char *name, size_t n)
+/* h: ovl_child_hash of the name in w's directory */
+static int rel_append(struct walk *w, const char *name, size_t n, uint64_t h)
 {
 	size_t base = w->rlen ? w->rlen + 1 : 0;
 
 	if (base + n + 1 > OVL_PATH_MAX)
 		return -ENAMETOOLONG;
-	w->hash = ovl_child_hash(w->hash, w->rlen, name, n);
+	w->hash = h;
 	if (w->rlen)
 		w->rel[w->rlen] = '/';
 	memcpy(w->rel + base, name, n);
@@ -594,10 +597,9 @@ static char *walk_from_cwd_memo(struct walk *w, const char *path, const struct c
 static void memo_keep(const struct walk *w, const char *pend, size_t len, const char *path,
 		      const struct cwd_key *k)
 {
-	struct ovl_memo_walk mw = { .m = w->m, .hash = w->hash, .mask = w->mask, .rlen = w->rlen };
-
 	if (!w->chain.clean)
 		return;
+	struct ovl_memo_walk mw = { .m = w->m, .hash = w->hash, .mask = w->mask, .rlen = w->rlen };
 	if (!k) {
 		if (len > 0)
 			ovl_memo_put(pend, len, 0, &mw, w->rel, &w->chain);
@@ -691,6 +693,7 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 		a.keep = last && (flags & OVL_STAT) ? &r->st : NULL;
 		if (ovl_reserved(s, n)) {
 			w.chain.clean = 0;
+			a.hash = ovl_child_hash(w.hash, w.rlen, s, n);
 			/* never there; a removed directory's retired name (from
 			 * /proc) may still be followed by ".." below */
 			r->reserved = last;
@@ -732,7 +735,7 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 			return -ENOTDIR;
 		r->pmask = w.mask;
 		r->name_off = w.rlen ? w.rlen + 1 : 0;
-		if ((rc = rel_append(&w, s, n)) < 0)
+		if ((rc = rel_append(&w, s, n, a.hash)) < 0)
 			return rc;
 		if (last) {
 			r->trailing = trailing;

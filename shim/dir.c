@@ -78,12 +78,12 @@ static void shim_dir_begin(struct shim_dir *s)
 		/* gone */
 	} else if (s->plain_layer >= 0 && ovl_dir_plain(&r) && r.layer == s->plain_layer &&
 		   (s->plain || (s->plain = SHIM_NEXT(fdopendir)(s->fd)))) {
-		if (!s->teach) {
-			s->teach = ovl_plain_new(&r); /* glibc's stream is where fd is */
-		} else {
+		/* glibc's stream is where fd is: at its start, or where
+		 * rewinddir put it */
+		if (!s->teach)
+			s->teach = ovl_plain_new(&r);
+		else
 			ovl_plain_seeked(s->teach, 1);
-			SHIM_NEXT(rewinddir)(s->plain);
-		}
 		s->plain_on = 1;
 		errno = err;
 		return;
@@ -234,7 +234,10 @@ OVL_EXPORT int closedir(DIR *d)
 	return close(fd);
 }
 
-/* The next read lists the directory anew, so changes made since show. */
+/* The next read lists the directory anew, so changes made since show.
+ * glibc's stream of a plain directory is rewound now: that moves the file
+ * offset, which a dup of the descriptor shares (Python's listdir of a
+ * descriptor rewinds so that the next listing starts at 0 again). */
 OVL_EXPORT void rewinddir(DIR *d)
 {
 	struct shim_dir *s = shim_dir_of(d);
@@ -243,6 +246,8 @@ OVL_EXPORT void rewinddir(DIR *d)
 		SHIM_NEXT(rewinddir)(d);
 		return;
 	}
+	if (s->plain)
+		SHIM_NEXT(rewinddir)(s->plain);
 	s->fresh = 1;
 }
 

@@ -49,12 +49,12 @@ static inline int ovl_reserved(const char *name, size_t n)
 #define OVL_WHITEOUT_FILE OVL_INTERNAL "liboverlay.wh" /* whiteouts link here */
 
 struct ovl_layer {
-	char *root;   /* canonical absolute host path, no trailing '/' */
+	const char *root; /* canonical absolute host path, no trailing '/' */
 	size_t len;
 };
 
 struct ovl_mount {
-	char *point;  /* canonical absolute mount point, no trailing '/' */
+	const char *point; /* canonical absolute mount point, no trailing '/' */
 	size_t point_len;
 	int nlayers;  /* layers[0] is the upper */
 	struct ovl_layer layers[OVL_MAX_LAYERS];

@@ -32,13 +32,17 @@ int ovl_fsync;
 static char pool[OVL_MAX_MOUNTS * (OVL_MAX_LAYERS + 1) * PATH_MAX];
 static size_t pool_used;
 
-static char *pool_store(const char *s, size_t len)
+/* The next string of the pool, written in place (at most PATH_MAX bytes
+ * with its NUL) and kept by pool_keep; strings follow each other, so that
+ * a configuration touches a page of the pool, not one a path. */
+static char *pool_next(void)
 {
-	char *p = pool + pool_used;
+	return pool + pool_used;
+}
 
-	memcpy(p, s, len + 1);
-	pool_used += len + 1;
-	return p;
+static void pool_keep(const char *p)
+{
+	pool_used += strlen(p) + 1;
 }
 
 int ovl_active(void) { return nmounts > 0; }
@@ -54,11 +58,28 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+/* "/proc/self/fd/N" by hand: every process reads its configuration at
+ * start, and snprintf's code is pages of libc that most never touch (each
+ * a page fault, dearer than the call). */
+static void proc_fd_path(int fd, char out[sizeof "/proc/self/fd/" + 10])
+{
+	char digits[10];
+	size_t n = 0, k = sizeof "/proc/self/fd/" - 1;
+
+	memcpy(out, "/proc/self/fd/", k);
+	do
+		digits[n++] = (char)('0' + fd % 10);
+	while ((fd /= 10) > 0);
+	while (n > 0)
+		out[k++] = digits[--n];
+	out[k] = '\0';
+}
+
 /* Canonical form of a directory: symlinks resolved by the kernel, so that
  * the paths we compare with getcwd() and /proc/self/fd agree. */
 static int canonical_dir(const char *path, char *out, size_t outlen)
 {
-	char proc[64];
+	char proc[sizeof "/proc/self/fd/" + 10];
 	int fd;
 	long n;
 
@@ -68,7 +89,7 @@ static int canonical_dir(const char *path, char *out, size_t outlen)
 	fd = sys_openat(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return fd;
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	proc_fd_path(fd, proc);
 	n = sys_readlinkat(AT_FDCWD, proc, out, outlen - 1);
 	sys_close(fd);
 	if (n <= 0 || out[0] != '/') {
@@ -151,7 +172,7 @@ uint64_t ovl_root_mask_first(const struct ovl_mount *m)
 	return mask;
 }
 
-static int check_overlaps(char paths[][PATH_MAX], int n, const char *point,
+static int check_overlaps(const char *const *paths, int n, const char *point,
 			  int in_place, char *err, size_t errlen)
 {
 	for (int i = 1; i < n; i++) {
@@ -180,7 +201,7 @@ static int check_overlaps(char paths[][PATH_MAX], int n, const char *point,
  * ge), by the rules of overlay-run's groups: mount points may not overlap,
  * and an upper may not be inside or contain any lower, upper or mount
  * point of another group.  Two groups may read the same lower. */
-static int check_groups(const struct ovl_mount *e, int ge, char paths[][PATH_MAX],
+static int check_groups(const struct ovl_mount *e, int ge, const char *const *paths,
 			int n, const char *point, int g, char *err, size_t errlen)
 {
 	const char *up = paths[0], *eup = e->layers[0].root;
@@ -233,32 +254,36 @@ static int check_groups(const struct ovl_mount *e, int ge, char paths[][PATH_MAX
 	return 0;
 }
 
-int ovl_config_add(const char *mount, const char *upper,
-		   const char *const *lowers, int nlowers,
-		   char *err, size_t errlen)
+/* The canonical form of a configured directory, kept in the pool; NULL
+ * (err written) when it is no directory. */
+static const char *pool_dir(const char *what, const char *path, char *err, size_t errlen)
 {
-	static char paths[OVL_MAX_LAYERS][PATH_MAX];
-	char point[PATH_MAX];
-	struct ovl_mount *m;
+	char *p = pool_next();
+
+	if (check_dir(what, path, p, err, errlen))
+		return NULL;
+	pool_keep(p);
+	return p;
+}
+
+/* The table's strings go straight to the pool; a mount refused takes its
+ * strings back. */
+static int add_mount(const char *mount, const char *upper, const char *const *lowers,
+		     int nlowers, char *err, size_t errlen)
+{
+	const char *paths[OVL_MAX_LAYERS], *point;
 	int n = nlowers + 1;
 
-	if (nmounts == OVL_MAX_MOUNTS)
-		return fail(err, errlen, "too many mounts (at most %d)", OVL_MAX_MOUNTS);
-	if (nlowers < 1)
-		return fail(err, errlen, "no lower directory given");
-	if (n > OVL_MAX_LAYERS)
-		return fail(err, errlen, "too many lower directories (at most %d)",
-			    OVL_MAX_LAYERS - 1);
-	if (check_dir("upper", upper, paths[0], err, errlen))
+	if (!(paths[0] = pool_dir("upper", upper, err, errlen)))
 		return -1;
 	for (int i = 0; i < nlowers; i++)
-		if (check_dir("lower", lowers[i], paths[i + 1], err, errlen))
+		if (!(paths[i + 1] = pool_dir("lower", lowers[i], err, errlen)))
 			return -1;
 	/* in place (the usual case): the mount point is the first lower,
 	 * already made canonical */
 	if (!mount || !strcmp(mount, lowers[0]))
-		memcpy(point, paths[1], strlen(paths[1]) + 1);
-	else if (check_dir("mount point", mount, point, err, errlen))
+		point = paths[1];
+	else if (!(point = pool_dir("mount point", mount, err, errlen)))
 		return -1;
 	if (check_overlaps(paths, n, point, strcmp(point, paths[1]) == 0, err, errlen))
 		return -1;
@@ -266,16 +291,36 @@ int ovl_config_add(const char *mount, const char *upper,
 		if (check_groups(&mounts[i], i + 1, paths, n, point, nmounts + 1, err, errlen))
 			return -1;
 
-	m = &mounts[nmounts];
+	struct ovl_mount *m = &mounts[nmounts];
 	m->point_len = strlen(point);
-	m->point = pool_store(point, m->point_len);
+	m->point = point;
 	for (int i = 0; i < n; i++) {
 		m->layers[i].len = strlen(paths[i]);
-		m->layers[i].root = pool_store(paths[i], m->layers[i].len);
+		m->layers[i].root = paths[i];
 	}
 	m->nlayers = n;
 	m->root_mask = 0; /* ovl_root_mask, on first use */
 	nmounts++;
+	return 0;
+}
+
+int ovl_config_add(const char *mount, const char *upper,
+		   const char *const *lowers, int nlowers,
+		   char *err, size_t errlen)
+{
+	size_t used = pool_used;
+
+	if (nmounts == OVL_MAX_MOUNTS)
+		return fail(err, errlen, "too many mounts (at most %d)", OVL_MAX_MOUNTS);
+	if (nlowers < 1)
+		return fail(err, errlen, "no lower directory given");
+	if (nlowers + 1 > OVL_MAX_LAYERS)
+		return fail(err, errlen, "too many lower directories (at most %d)",
+			    OVL_MAX_LAYERS - 1);
+	if (add_mount(mount, upper, lowers, nlowers, err, errlen) < 0) {
+		pool_used = used;
+		return -1;
+	}
 	return 0;
 }
 
@@ -300,13 +345,28 @@ static const char *env_get(char *const *envp, const char *name)
 }
 
 /* The fields of the variable being read, copied out of the environment
- * (which stays as it is) without allocating. */
-static char fields[OVL_MAX_LAYERS + 1][PATH_MAX];
+ * (which stays as it is) without allocating, one after the other: room for
+ * the most fields of the longest paths. */
+static char fields[(OVL_MAX_LAYERS + 1) * PATH_MAX];
+static size_t fields_used;
 
-/* Split s[0..len) at ':' into at most max non-empty fields, copied into
- * fields[first...] and pointed to by out.  Returns the count, -1 when there
- * are more than max, -2 when one is longer than a path can be. */
-static int split(const char *s, size_t len, int first, const char **out, int max)
+/* s[0..len) as the next field, or NULL when it is longer than a path can be. */
+static char *field(const char *s, size_t len)
+{
+	char *f = fields + fields_used;
+
+	if (len >= PATH_MAX)
+		return NULL;
+	memcpy(f, s, len);
+	f[len] = '\0';
+	fields_used += len + 1;
+	return f;
+}
+
+/* Split s[0..len) at ':' into at most max non-empty fields, copied after
+ * those already taken and pointed to by out.  Returns the count, -1 when
+ * there are more than max, -2 when one is longer than a path can be. */
+static int split(const char *s, size_t len, const char **out, int max)
 {
 	int n = 0;
 
@@ -317,12 +377,8 @@ static int split(const char *s, size_t len, int first, const char **out, int max
 		if (j > i) {
 			if (n == max)
 				return -1;
-			if (j - i >= PATH_MAX)
+			if (!(out[n++] = field(s + i, j - i)))
 				return -2;
-			memcpy(fields[first + n], s + i, j - i);
-			fields[first + n][j - i] = '\0';
-			out[n] = fields[first + n];
-			n++;
 		}
 		i = j + 1;
 	}
@@ -334,7 +390,10 @@ static int add_single(const char *upper, const char *lower, const char *mount,
 		      char *err, size_t errlen)
 {
 	const char *lowers[OVL_MAX_LAYERS];
-	int n = split(lower, strlen(lower), 0, lowers, OVL_MAX_LAYERS - 1);
+	int n;
+
+	fields_used = 0;
+	n = split(lower, strlen(lower), lowers, OVL_MAX_LAYERS - 1);
 
 	if (n == -1)
 		return fail(err, errlen, "too many lower directories (at most %d)",
@@ -352,16 +411,16 @@ static int add_group(const char *g, size_t len, char *err, size_t errlen)
 	const char *f[OVL_MAX_LAYERS + 1];
 	const char *colon = memchr(g, ':', len);
 	size_t mlen = colon ? (size_t)(colon - g) : len;
+	const char *point;
 	int n;
 
 	if (!colon)
 		return fail(err, errlen, "OVERLAY_MOUNTS entry '%.*s' is not MOUNT:UPPER:LOWER...",
 			    (int)(len < 256 ? len : 256), g);
-	if (mlen >= PATH_MAX)
+	fields_used = 0;
+	if (!(point = field(g, mlen)))
 		return fail(err, errlen, "OVERLAY_MOUNTS holds a path longer than PATH_MAX");
-	memcpy(fields[0], g, mlen);
-	fields[0][mlen] = '\0';
-	n = split(colon + 1, len - mlen - 1, 1, f, OVL_MAX_LAYERS);
+	n = split(colon + 1, len - mlen - 1, f, OVL_MAX_LAYERS);
 	if (n == -1)
 		return fail(err, errlen, "too many lower directories (at most %d)",
 			    OVL_MAX_LAYERS - 1);
@@ -369,8 +428,8 @@ static int add_group(const char *g, size_t len, char *err, size_t errlen)
 		return fail(err, errlen, "OVERLAY_MOUNTS holds a path longer than PATH_MAX");
 	if (n < 2)
 		return fail(err, errlen, "OVERLAY_MOUNTS entry for '%s' needs an upper and a lower",
-			    fields[0]);
-	return ovl_config_add(fields[0][0] ? fields[0] : NULL, f[0], f + 1, n - 1, err, errlen);
+			    point);
+	return ovl_config_add(point[0] ? point : NULL, f[0], f + 1, n - 1, err, errlen);
 }
 
 /* Empty entries (";;") are skipped, but at least one must be there: a

@@ -649,11 +649,11 @@ int ovl_dir_plain(const struct ovl_res *r);
  * the view shows it and teaches the cache what it is (a later stat, open
  * or unlink of a listed name then costs no lookup, as a merged listing's
  * names do); after the last one, ovl_plain_end marks the directory
- * complete (names not listed are missing), unless the reader skipped
- * about (ovl_plain_seeked).  malloc'd by ovl_plain_new (NULL: no memory,
- * read without teaching). */
+ * complete (names not listed are missing) when the listing began at the
+ * first name (whole) and the reader did not skip about (ovl_plain_seeked).
+ * malloc'd by ovl_plain_new (NULL: no memory, read without teaching). */
 struct ovl_plain;
-struct ovl_plain *ovl_plain_new(const struct ovl_res *r);
+struct ovl_plain *ovl_plain_new(const struct ovl_res *r, int whole);
 int ovl_plain_saw(struct ovl_plain *p, const char *name, unsigned char d_type);
 void ovl_plain_end(struct ovl_plain *p);
 void ovl_plain_seeked(struct ovl_plain *p, int to_start);

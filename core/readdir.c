@@ -486,7 +486,8 @@ struct ovl_plain {
 	const struct ovl_mount *m;
 	uint64_t hash, mask; /* of the directory: ovl_gen_hash of rel, 1 << layer */
 	int layer;
-	int all;             /* every entry since the start was taught */
+	int all;             /* every entry since the start was taught, */
+	int whole;           /* and the start was the first name */
 	const uint64_t *g;   /* also with the upper in the mask (see below), */
 	uint64_t before;     /* stamped: the directory's counter at the start */
 	int all_up;          /* and every entry so far taught that way too */
@@ -494,7 +495,7 @@ struct ovl_plain {
 	char rel[];
 };
 
-struct ovl_plain *ovl_plain_new(const struct ovl_res *r)
+struct ovl_plain *ovl_plain_new(const struct ovl_res *r, int whole)
 {
 	size_t rlen = strlen(r->rel);
 	struct ovl_plain *p = malloc(sizeof *p + rlen + 1);
@@ -506,6 +507,7 @@ struct ovl_plain *ovl_plain_new(const struct ovl_res *r)
 	p->mask = r->mask;
 	p->layer = r->layer;
 	p->all = 1;
+	p->whole = whole;
 	p->rlen = rlen;
 	memcpy(p->rel, r->rel, rlen + 1);
 	/* A process that changes things (rm -rf removing what it lists) soon
@@ -554,6 +556,8 @@ int ovl_plain_saw(struct ovl_plain *p, const char *name, unsigned char d_type)
 
 void ovl_plain_end(struct ovl_plain *p)
 {
+	if (p && !p->whole)
+		p->all = p->all_up = 0; /* names were taught, no more */
 	if (p && p->all)
 		ovl_cache_put_complete(p->m, p->rel, p->rlen, p->hash, p->mask, 0);
 	if (p && p->all_up)

@@ -10,6 +10,7 @@
  * skipping only the names the view never shows.
  */
 #include "shim.h"
+#include "sys.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ struct shim_dir {
 	int fd;               /* what dirfd() returns: openat and fts use it */
 	int fresh;            /* nothing read since opendir or rewinddir */
 	int plain_layer;      /* the lower fd is open on, when it was plain, or -1 */
+	int own;              /* fd was opened by opendir, not given to fdopendir */
 	struct ovl_dir *list; /* the merged listing; NULL once the directory is gone */
 	DIR *plain;           /* glibc's stream of fd, once it was read plain */
 	int plain_on;         /* entries come from plain, not list */
@@ -78,12 +80,17 @@ static void shim_dir_begin(struct shim_dir *s)
 		/* gone */
 	} else if (s->plain_layer >= 0 && ovl_dir_plain(&r) && r.layer == s->plain_layer &&
 		   (s->plain || (s->plain = SHIM_NEXT(fdopendir)(s->fd)))) {
-		/* glibc's stream is where fd is: at its start, or where
-		 * rewinddir put it */
+		/* glibc's stream reads on from where fd is, as natively.  Only
+		 * the first listing of a descriptor opendir opened itself is
+		 * known to start at the first name: one the caller handed to
+		 * fdopendir may have been moved or read to its end, and a
+		 * rewound one may still say it is at its end (ext4 after a
+		 * read at SEEK_END), so what those list is taught name by
+		 * name but says nothing of the names they do not list. */
 		if (!s->teach)
-			s->teach = ovl_plain_new(&r);
+			s->teach = ovl_plain_new(&r, s->own && sys_lseek(s->fd, 0, SEEK_CUR) == 0);
 		else
-			ovl_plain_seeked(s->teach, 1);
+			ovl_plain_seeked(s->teach, 0);
 		s->plain_on = 1;
 		errno = err;
 		return;
@@ -163,6 +170,8 @@ OVL_EXPORT DIR *opendir(const char *path)
 		return NULL;
 	ovl_fd_opened(fd, &r); /* dirfd(): fts opens entries relative to it */
 	d = shim_dir_new(fd, &r);
+	if (d)
+		((struct shim_dir *)d)->own = 1;
 	if (!d) {
 		err = errno;
 		close(fd);

@@ -80,6 +80,24 @@ for call in (lambda: os.lstat(\"\"), lambda: os.stat(\"\"), lambda: os.mkdir(\"\
 "'
 }
 
+# A listing read through a descriptor that lseek moved to the end lists
+# nothing (natively, and on the kernel's overlayfs) and must not teach that
+# the directory is empty: its names stay there for open and access.
+test_exact_listing_from_the_end_hides_nothing() {
+	put "$L/d/f" one
+	put "$L/d/g" two
+	kernel_compare 'python3 -c "
+import os
+fd = os.open(\"d\", os.O_RDONLY | os.O_DIRECTORY)
+os.lseek(fd, 0, os.SEEK_END)
+print(\"from the end\", sorted(os.listdir(fd)))
+print(\"again\", sorted(os.listdir(fd)))
+print(\"open\", os.read(os.open(\"d/f\", os.O_RDONLY), 10))
+print(\"access\", os.access(\"d/g\", os.R_OK))
+print(\"listdir\", sorted(os.listdir(\"d\")))
+"'
+}
+
 test_exact_failed_ftruncate_changes_nothing() {
 	put "$L/f" hello
 	ln "$L/f" "$L/g"

@@ -328,10 +328,10 @@ CACHE(cwd_memo_forgets_a_directory_copied_up)
 	leave();
 }
 
-/* The same relative name in another cwd is another directory. */
-CACHE(cwd_memo_forgets_the_old_cwd)
+/* Two directories with the same relative name "sub/f" (4 and 12 bytes),
+ * the cwd in the first, "sub/f" looked at from there. */
+static void two_cwds(void)
 {
-	struct ovl_res r;
 	struct stat st;
 
 	mkdirs(L1("a/sub"));
@@ -342,12 +342,31 @@ CACHE(cwd_memo_forgets_the_old_cwd)
 	cr_assert_eq(v_write(MNT("seed"), "x"), 0);
 	enter(L1("a"));
 	cr_assert_eq(rel_lstat("sub/f", &st), 0);
+}
+
+/* "sub/f" is found in directory dir (a or b) */
+static void sub_f_is(const char *dir, off_t size, const char *why)
+{
+	char rel[16];
+	struct ovl_res r;
+	struct stat st;
+
+	snprintf(rel, sizeof rel, "%s/sub/f", dir);
+	cr_assert_eq(ovl_for_read(AT_FDCWD, "sub/f", OVL_NOFOLLOW, &r), 0);
+	cr_assert_str_eq(r.rel, rel, "%s", why);
+	cr_assert_eq(rel_lstat("sub/f", &st), 0);
+	cr_assert_eq(st.st_size, size, "%s", why);
+}
+
+/* The same relative name in another cwd is another directory. */
+CACHE(cwd_memo_forgets_the_old_cwd)
+{
+	struct stat st;
+
+	two_cwds();
 	cr_assert_eq(rel_lstat("sub/f", &st), 0);
 	enter(L1("b"));
-	cr_assert_eq(ovl_for_read(AT_FDCWD, "sub/f", OVL_NOFOLLOW, &r), 0);
-	cr_assert_str_eq(r.rel, "b/sub/f", "the memo of a/sub served b/sub");
-	cr_assert_eq(rel_lstat("sub/f", &st), 0);
-	cr_assert_eq(st.st_size, 12);
+	sub_f_is("b", 12, "the memo of a/sub served b/sub");
 	leave();
 }
 
@@ -375,18 +394,10 @@ CACHE(cwd_memo_names_another_layer_in_full)
  * not its cwd: what it walks from its own cwd must not answer the parent. */
 CACHE(cwd_memo_of_a_vfork_child_stays_its_own)
 {
-	struct ovl_res r;
 	struct stat st;
 	int status;
 
-	mkdirs(L1("a/sub"));
-	mkdirs(L1("b/sub"));
-	write_file(L1("a/sub/f"), "in a");
-	write_file(L1("b/sub/f"), "in b, longer");
-	mount_std(1);
-	cr_assert_eq(v_write(MNT("seed"), "x"), 0);
-	enter(L1("a"));
-	cr_assert_eq(rel_lstat("sub/f", &st), 0);
+	two_cwds();
 	pid_t pid = vfork();
 	if (pid == 0) {
 		if (chdir(L1("b")) != 0)
@@ -398,10 +409,7 @@ CACHE(cwd_memo_of_a_vfork_child_stays_its_own)
 	}
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child saw a's sub/f");
-	cr_assert_eq(ovl_for_read(AT_FDCWD, "sub/f", OVL_NOFOLLOW, &r), 0);
-	cr_assert_str_eq(r.rel, "a/sub/f", "the parent took its vfork child's memo");
-	cr_assert_eq(rel_lstat("sub/f", &st), 0);
-	cr_assert_eq(st.st_size, 4);
+	sub_f_is("a", 4, "the parent took its vfork child's memo");
 	leave();
 }
 

@@ -619,11 +619,55 @@ static int movable_up(struct ovl_res *r)
 	return 0;
 }
 
+/* The marker is ours, not a change to the directory: it keeps its times,
+ * as on the kernel (an xattr there). */
+static int make_opaque_quietly(const char *dir)
+{
+	struct stat st;
+	int rc;
+
+	if ((rc = sys_lstat(dir, &st)) < 0 || (rc = make_opaque(dir)) < 0)
+		return rc;
+	struct timespec ts[2] = { st.st_atim, st.st_mtim };
+	sys_utimensat(AT_FDCWD, dir, ts, AT_SYMLINK_NOFOLLOW);
+	return 0;
+}
+
+/* An exchange moves directory d (all of it in the upper) to the name of
+ * `to`: what the lowers show under that name must stay hidden, so d gets
+ * a marker before it moves (at its own name, where no lower merges with
+ * it, the marker hides nothing), as the kernel marks a pure upper
+ * directory moved into a merged one.  1 when one was added, 0 when none
+ * was needed or d had one already. */
+static int opaque_for_move(const struct ovl_res *d, const struct ovl_res *to)
+{
+	char p[OVL_PATH_MAX];
+	struct stat st;
+	int rc;
+
+	if (!S_ISDIR(d->type) || !ovl_lower_has(to->m, to->rel, to->pmask))
+		return 0;
+	if (opaque_path(d->real, p) < 0)
+		return -ENAMETOOLONG;
+	if (sys_lstat(p, &st) == 0)
+		return 0;
+	rc = make_opaque_quietly(d->real);
+	return rc < 0 ? rc : 1;
+}
+
+static void unmake_opaque(const struct ovl_res *d, int made)
+{
+	char p[OVL_PATH_MAX];
+
+	if (made > 0 && opaque_path(d->real, p) == 0)
+		sys_unlinkat(AT_FDCWD, p, 0);
+}
+
 /* Both names move: a directory that cannot (EXDEV) is refused before the
  * other side is copied up, so that the failed call changes nothing. */
 static int rename_exchange(struct ovl_res *o, struct ovl_res *n)
 {
-	int rc = 0;
+	int rc = 0, om, nm;
 
 	if ((S_ISDIR(o->type) && (rc = dir_movable(o)) < 0) ||
 	    (S_ISDIR(n->type) && (rc = dir_movable(n)) < 0))
@@ -634,7 +678,18 @@ static int rename_exchange(struct ovl_res *o, struct ovl_res *n)
 		rc = movable_up(n);
 	if (rc < 0)
 		return rc;
-	return sys_renameat2(AT_FDCWD, o->real, AT_FDCWD, n->real, RENAME_EXCHANGE);
+	if ((om = opaque_for_move(o, n)) < 0)
+		return om;
+	if ((nm = opaque_for_move(n, o)) < 0) {
+		unmake_opaque(o, om);
+		return nm;
+	}
+	rc = sys_renameat2(AT_FDCWD, o->real, AT_FDCWD, n->real, RENAME_EXCHANGE);
+	if (rc < 0) {
+		unmake_opaque(o, om);
+		unmake_opaque(n, nm);
+	}
+	return rc;
 }
 
 /* The target directory n exists (empty in the view) or was deleted: the
@@ -643,16 +698,10 @@ static int prepare_dir_target(struct ovl_res *o, struct ovl_res *n)
 {
 	int rc;
 
-	if (n->upper_wh || (n->layer >= 0 && (n->mask & ~1ULL)) ||
-	    (n->layer >= 0 && ovl_lower_has(n->m, n->rel, n->pmask))) {
-		/* the marker is ours, not a change to the directory: it keeps
-		 * its times, as on the kernel (an xattr there) */
-		struct stat st;
-		if ((rc = sys_lstat(o->real, &st)) < 0 || (rc = make_opaque(o->real)) < 0)
-			return rc;
-		struct timespec ts[2] = { st.st_atim, st.st_mtim };
-		sys_utimensat(AT_FDCWD, o->real, ts, AT_SYMLINK_NOFOLLOW);
-	}
+	if ((n->upper_wh || (n->layer >= 0 && (n->mask & ~1ULL)) ||
+	     (n->layer >= 0 && ovl_lower_has(n->m, n->rel, n->pmask))) &&
+	    (rc = make_opaque_quietly(o->real)) < 0)
+		return rc;
 	if (n->layer >= 0 && (n->mask & 1)) {
 		/* the upper target may hold whiteouts: swap it out whole */
 		rc = sys_renameat2(AT_FDCWD, o->real, AT_FDCWD, n->real, RENAME_EXCHANGE);

@@ -1055,7 +1055,7 @@ void ovl_fstat_fix(int fd, struct stat *st)
 		struct stat now;
 		if (ovl_for_read(fd, ".", 0, &r) != 0 || !r.m || r.layer < 0)
 			return;
-		if (r.layer == 0 || r.mask != 1ULL << r.layer) {
+		if (!ovl_dir_plain(&r)) {
 			if (sys_lstat(r.real, &now) < 0)
 				return;
 			*st = now;

@@ -656,7 +656,7 @@ struct ovl_plain;
 struct ovl_plain *ovl_plain_new(const struct ovl_res *r, int whole);
 int ovl_plain_saw(struct ovl_plain *p, const char *name, unsigned char d_type);
 void ovl_plain_end(struct ovl_plain *p);
-void ovl_plain_seeked(struct ovl_plain *p, int to_start);
+void ovl_plain_seeked(struct ovl_plain *p);
 void ovl_plain_free(struct ovl_plain *p);
 /* The listing of the directory the descriptor fd is open on: 0 with *out
  * (NULL for one removed from the view since, which lists nothing),

@@ -566,12 +566,10 @@ void ovl_plain_end(struct ovl_plain *p)
 		p->all = p->all_up = 0; /* once */
 }
 
-void ovl_plain_seeked(struct ovl_plain *p, int to_start)
+void ovl_plain_seeked(struct ovl_plain *p)
 {
-	if (p) {
-		p->all = to_start;
-		p->all_up = 0;
-	}
+	if (p)
+		p->all = p->all_up = 0;
 }
 
 void ovl_plain_free(struct ovl_plain *p)

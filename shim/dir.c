@@ -52,7 +52,7 @@ static struct shim_dir *shim_dir_of(DIR *d)
  * A descriptor on a directory that one lower holds alone is on that
  * lower's directory: had the directory ever been copied up, the upper's
  * copy would still be in front of it. */
-static DIR *shim_dir_new(int fd, const struct ovl_res *r)
+static DIR *shim_dir_new(int fd, const struct ovl_res *r, int own)
 {
 	struct shim_dir *s = calloc(1, sizeof *s);
 
@@ -61,6 +61,7 @@ static DIR *shim_dir_new(int fd, const struct ovl_res *r)
 	s->magic = SHIM_DIR_MAGIC;
 	s->fd = fd;
 	s->fresh = 1;
+	s->own = own;
 	s->plain_layer = ovl_dir_plain(r) ? r->layer : -1;
 	return (DIR *)s;
 }
@@ -90,7 +91,7 @@ static void shim_dir_begin(struct shim_dir *s)
 		if (!s->teach)
 			s->teach = ovl_plain_new(&r, s->own && sys_lseek(s->fd, 0, SEEK_CUR) == 0);
 		else
-			ovl_plain_seeked(s->teach, 0);
+			ovl_plain_seeked(s->teach);
 		s->plain_on = 1;
 		errno = err;
 		return;
@@ -169,9 +170,7 @@ OVL_EXPORT DIR *opendir(const char *path)
 	if (fd < 0)
 		return NULL;
 	ovl_fd_opened(fd, &r); /* dirfd(): fts opens entries relative to it */
-	d = shim_dir_new(fd, &r);
-	if (d)
-		((struct shim_dir *)d)->own = 1;
+	d = shim_dir_new(fd, &r, 1);
 	if (!d) {
 		err = errno;
 		close(fd);
@@ -193,7 +192,7 @@ OVL_EXPORT DIR *fdopendir(int fd)
 		return SHIM_NEXT(fdopendir)(fd);
 	/* a directory read plain: glibc's stream, which checks fd itself */
 	if (ovl_dir_plain(&r)) {
-		struct shim_dir *s = (struct shim_dir *)shim_dir_new(fd, &r);
+		struct shim_dir *s = (struct shim_dir *)shim_dir_new(fd, &r, 0);
 		if (s && !(s->plain = SHIM_NEXT(fdopendir)(fd))) {
 			free(s);
 			s = NULL;
@@ -218,7 +217,7 @@ OVL_EXPORT DIR *fdopendir(int fd)
 		errno = EINVAL;
 		return NULL;
 	}
-	return shim_dir_new(fd, &r);
+	return shim_dir_new(fd, &r, 0);
 }
 
 OVL_EXPORT int closedir(DIR *d)
@@ -285,7 +284,7 @@ OVL_EXPORT void seekdir(DIR *d, long pos)
 		shim_dir_begin(s);
 	if (s->plain_on) {
 		SHIM_NEXT(seekdir)(s->plain, pos);
-		ovl_plain_seeked(s->teach, 0);
+		ovl_plain_seeked(s->teach);
 	} else if (s->list && pos >= 0) {
 		s->list->pos = (size_t)pos < s->list->count ? (size_t)pos : s->list->count;
 	}

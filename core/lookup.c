@@ -522,6 +522,16 @@ static void walk_from(struct walk *w, const struct ovl_memo_walk *mw)
 	w->chain.clean = 0; /* known already */
 }
 
+/* What a final component s[0..n) is to namei: ".", "..", or a name. */
+static int name_type(const char *s, size_t n)
+{
+	if (n == 1 && s[0] == '.')
+		return OVL_LAST_DOT;
+	if (n == 2 && s[0] == '.' && s[1] == '.')
+		return OVL_LAST_DOTDOT;
+	return OVL_LAST_NAME;
+}
+
 /* Where a walk of the absolute path pend can begin: at its last component
  * when this thread's memo knows the directory before it, else at the top. */
 static char *walk_from_memo(struct walk *w, char *pend)
@@ -533,7 +543,7 @@ static char *walk_from_memo(struct walk *w, char *pend)
 		len--;
 	for (last = len; last > 0 && pend[last - 1] != '/'; last--)
 		;
-	if (last < 2 || (len - last == 2 && pend[last] == '.' && pend[last + 1] == '.'))
+	if (last < 2 || name_type(pend + last, len - last) == OVL_LAST_DOTDOT)
 		return pend;
 	if (!ovl_memo_get(pend, last - 1, 0, &mw, w->rel)) {
 		w->rel[0] = '\0';
@@ -562,8 +572,8 @@ static struct cwd_key cwd_key(const char *path)
 	if (!k.epoch)
 		return k;
 	k.last = ovl_last_name(path, &end);
-	size_t n = end - k.last;
-	if (n && !(path[k.last] == '.' && (n == 1 || (n == 2 && path[k.last + 1] == '.'))))
+	/* (an empty path has no name: ENOENT, not the cwd) */
+	if (end > k.last && name_type(path + k.last, end - k.last) == OVL_LAST_NAME)
 		k.len = k.last ? (long)k.last - 1 : 0;
 	return k;
 }
@@ -908,11 +918,7 @@ int ovl_last_type(const char *path)
 {
 	size_t e, n = ovl_last_name(path, &e);
 
-	if (e - n == 1 && path[n] == '.')
-		return OVL_LAST_DOT;
-	if (e - n == 2 && path[n] == '.' && path[n + 1] == '.')
-		return OVL_LAST_DOTDOT;
-	return OVL_LAST_NAME;
+	return name_type(path + n, e - n);
 }
 
 int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)

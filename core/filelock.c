@@ -102,10 +102,9 @@ void ovl_flock_copy(int oldfd, int newfd)
  * filled, or -1. */
 static int view_of(int fd, struct ovl_res *r)
 {
-	char proc[40], real[OVL_PATH_MAX], virt[OVL_PATH_MAX];
+	char real[OVL_PATH_MAX], virt[OVL_PATH_MAX];
 
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-	long n = sys_readlinkat(AT_FDCWD, proc, real, sizeof real - 1);
+	long n = ovl_fd_readlink(fd, real, sizeof real);
 	if (n <= 0 || (size_t)n >= sizeof real - 1)
 		return -1;
 	real[n] = '\0';

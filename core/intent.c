@@ -68,14 +68,12 @@ int ovl_fd_for_write(int fd, struct ovl_res *r)
 {
 	char real[OVL_PATH_MAX];
 	const struct ovl_mount *m = NULL;
-	char proc[40];
 	long n;
 	int rc;
 
 	if (!ovl_active())
 		return OVL_PASS;
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-	n = sys_readlinkat(AT_FDCWD, proc, real, sizeof real - 1);
+	n = ovl_fd_readlink(fd, real, sizeof real);
 	if (n < 0)
 		return n == -ENOENT ? -EBADF : (int)n;
 	real[n] = '\0';

@@ -817,14 +817,12 @@ static int ghost_dir(int dirfd, struct ovl_res *r)
 /* The host path the kernel makes of real: 0 with out filled, or -errno. */
 static int kernel_path(int dirfd, const char *real, int oflags, char *out)
 {
-	char proc[40];
 	int fd = sys_openat(dirfd, real, O_PATH | O_CLOEXEC | oflags, 0);
 	long n;
 
 	if (fd < 0)
 		return fd;
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-	n = sys_readlinkat(AT_FDCWD, proc, out, OVL_PATH_MAX - 1);
+	n = ovl_fd_readlink(fd, out, OVL_PATH_MAX);
 	sys_close(fd);
 	if (n <= 0 || out[0] != '/')
 		return -ENOENT;
@@ -854,9 +852,7 @@ int ovl_host_place(int dirfd, const char *path, int follow, char *virt)
 	int rc;
 
 	if (!path[0]) { /* dirfd itself (AT_EMPTY_PATH) */
-		char proc[40];
-		snprintf(proc, sizeof proc, "/proc/self/fd/%d", dirfd);
-		long n = sys_readlinkat(AT_FDCWD, proc, real, sizeof real - 1);
+		long n = ovl_fd_readlink(dirfd, real, sizeof real);
 		if (n < 0)
 			return n == -ENOENT ? -EBADF : (int)n;
 		real[n] = '\0';

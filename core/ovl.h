@@ -162,6 +162,9 @@ int ovl_in_layer(const char *real);
 /* The virtual path of what descriptor fd (or the cwd, for AT_FDCWD) points
  * at.  Returns 0, OVL_PASS when it is outside every mount, or -errno. */
 int ovl_fd_virtual(int fd, char *out, size_t outlen);
+/* readlink(2) of /proc/self/fd/fd into out (at most outlen - 1 bytes, no
+ * NUL added): its length, or -errno. */
+long ovl_fd_readlink(int fd, char *out, size_t outlen);
 /* The name to hand the kernel for the host path real: a path relative to
  * the kernel's cwd when real lies below it (the kernel then walks what it
  * would walk without us, not the layer's whole path again), else real.

@@ -77,13 +77,33 @@ static int is_child(void *ctx, const char *name, unsigned char type, uint64_t in
 	return -EEXIST; /* found: stop */
 }
 
+
+/* readlink of /proc/self/fd/N, the name formatted by hand: every process
+ * reads its configuration through it at start, and snprintf's code is
+ * pages of libc that most processes never touch. */
+long ovl_fd_readlink(int fd, char *out, size_t outlen)
+{
+	char proc[sizeof "/proc/self/fd/" + 10], digits[10];
+	size_t n = 0, k = sizeof "/proc/self/fd/" - 1;
+	unsigned v = (unsigned)fd;
+
+	memcpy(proc, "/proc/self/fd/", k);
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	while (n > 0)
+		proc[k++] = digits[--n];
+	proc[k] = '\0';
+	return sys_readlinkat(AT_FDCWD, proc, out, outlen - 1);
+}
+
 /* The host path of a directory deeper than the kernel names (getcwd and
  * /proc/self/fd answer ENAMETOOLONG past a page): climb "..", naming each
  * directory by its entry in its parent, up to an ancestor the kernel can
  * name.  fd AT_FDCWD is the cwd.  0 or -errno. */
 static int climb_real(int fd, char *out, size_t outlen)
 {
-	char tail[OVL_PATH_MAX], proc[40];
+	char tail[OVL_PATH_MAX];
 	size_t tlen = 0;
 	struct child_of c;
 	int cur = sys_openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0), rc = -ENAMETOOLONG;
@@ -113,8 +133,7 @@ static int climb_real(int fd, char *out, size_t outlen)
 		tail[0] = '/';
 		memcpy(tail + 1, c.name, n);
 		tlen += n + 1;
-		snprintf(proc, sizeof proc, "/proc/self/fd/%d", cur);
-		long k = sys_readlinkat(AT_FDCWD, proc, out, outlen - 1);
+		long k = ovl_fd_readlink(cur, out, outlen);
 		if (k == -ENAMETOOLONG)
 			continue;
 		if (k < 0) {
@@ -142,7 +161,6 @@ static int climb_real(int fd, char *out, size_t outlen)
  * it had), or -errno. */
 static int fd_real(int fd, char *out, size_t outlen)
 {
-	char proc[40];
 	long n;
 
 	if (fd == AT_FDCWD) {
@@ -155,11 +173,10 @@ static int fd_real(int fd, char *out, size_t outlen)
 			return (int)n;
 		/* removed: /proc still knows where it was, which is all a
 		 * relative path needs ("..", or "." itself) */
-		snprintf(proc, sizeof proc, "/proc/self/cwd");
+		n = sys_readlinkat(AT_FDCWD, "/proc/self/cwd", out, outlen - 1);
 	} else {
-		snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+		n = ovl_fd_readlink(fd, out, outlen);
 	}
-	n = sys_readlinkat(AT_FDCWD, proc, out, outlen - 1);
 	if (n == -ENAMETOOLONG)
 		return climb_real(fd, out, outlen);
 	if (n < 0)

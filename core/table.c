@@ -58,28 +58,10 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-/* "/proc/self/fd/N" by hand: every process reads its configuration at
- * start, and snprintf's code is pages of libc that most never touch (each
- * a page fault, dearer than the call). */
-static void proc_fd_path(int fd, char out[sizeof "/proc/self/fd/" + 10])
-{
-	char digits[10];
-	size_t n = 0, k = sizeof "/proc/self/fd/" - 1;
-
-	memcpy(out, "/proc/self/fd/", k);
-	do
-		digits[n++] = (char)('0' + fd % 10);
-	while ((fd /= 10) > 0);
-	while (n > 0)
-		out[k++] = digits[--n];
-	out[k] = '\0';
-}
-
 /* Canonical form of a directory: symlinks resolved by the kernel, so that
  * the paths we compare with getcwd() and /proc/self/fd agree. */
 static int canonical_dir(const char *path, char *out, size_t outlen)
 {
-	char proc[sizeof "/proc/self/fd/" + 10];
 	int fd;
 	long n;
 
@@ -89,8 +71,7 @@ static int canonical_dir(const char *path, char *out, size_t outlen)
 	fd = sys_openat(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return fd;
-	proc_fd_path(fd, proc);
-	n = sys_readlinkat(AT_FDCWD, proc, out, outlen - 1);
+	n = ovl_fd_readlink(fd, out, outlen);
 	sys_close(fd);
 	if (n <= 0 || out[0] != '/') {
 		/* no /proc: fall back to the name as given, minus trailing '/' */

@@ -825,9 +825,7 @@ static long h_getcwd(struct sup_call *c)
 	if (rc == OVL_PASS && !c->proc->cwd_own)
 		return CONTINUE;
 	if (rc == OVL_PASS) { /* a kept cwd outside every mount: its host name */
-		char link[64];
-		snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-		ssize_t n = readlink(link, virt, sizeof virt - 1);
+		long n = ovl_fd_readlink(fd, virt, sizeof virt);
 		if (n <= 0)
 			return -ENOENT;
 		virt[n] = '\0';

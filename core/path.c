@@ -336,6 +336,20 @@ const char *ovl_kernel_name(const struct ovl_res *r)
 	return r->from_cwd ? ovl_cwd_relative(r->real) : r->real;
 }
 
+/* The layer among mask's whose directory rel (in m) is the host directory
+ * real, or -1. */
+static int layer_holding(const struct ovl_mount *m, uint64_t mask, const char *rel,
+			 const char *real)
+{
+	char at[OVL_PATH_MAX];
+
+	for (int i = 0; i < m->nlayers; i++)
+		if ((mask & (1ULL << i)) && ovl_real_in(m, i, rel, at, sizeof at) == 0 &&
+		    !strcmp(at, real))
+			return i;
+	return -1;
+}
+
 /* Remember path (and real, the kernel's cwd) as the cwd found when chdirs
  * was `made`. */
 static void cwd_remember(const char *path, const char *real, unsigned made)
@@ -352,11 +366,8 @@ static void cwd_remember(const char *path, const char *real, unsigned made)
 		return;
 	if (m) {
 		size_t skip = m->point_len + (path[m->point_len] == '/');
-		char at[OVL_PATH_MAX];
 		hash = ovl_gen_hash(path + skip, len - skip);
-		for (int i = 0; i < m->nlayers && layer < 0; i++)
-			if (ovl_real_in(m, i, path + skip, at, sizeof at) == 0 && !strcmp(at, real))
-				layer = i;
+		layer = layer_holding(m, ~0ULL, path + skip, real);
 	}
 	if (!__atomic_compare_exchange_n(&cwd.seq, &seq, seq + 1, 0, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE))
@@ -538,7 +549,6 @@ int ovl_in_layer(const char *real)
  * layer directory may live on, or the name may now hold another. */
 static int shown_at(const char *real, const char *virt)
 {
-	char layer[OVL_PATH_MAX];
 	struct ovl_res r;
 
 	if (!ovl_in_layer(real))
@@ -546,11 +556,7 @@ static int shown_at(const char *real, const char *virt)
 	if (ovl_resolve(AT_FDCWD, virt, OVL_NOFOLLOW, &r) != 0 || !r.m || r.layer < 0 ||
 	    !S_ISDIR(r.type))
 		return -ENOENT;
-	for (int i = 0; i < r.m->nlayers; i++)
-		if ((r.mask & (1ULL << i)) &&
-		    ovl_real_in(r.m, i, r.rel, layer, sizeof layer) == 0 && !strcmp(layer, real))
-			return 0;
-	return -ENOENT;
+	return layer_holding(r.m, r.mask, r.rel, real) >= 0 ? 0 : -ENOENT;
 }
 
 int ovl_cwd_virtual(char *out, size_t outlen)

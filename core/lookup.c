@@ -663,7 +663,7 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 	}
 	if (!start) {
 		rc = ovl_absolute(dirfd, path, pend, sizeof pend);
-		if (rc < 0)
+		if (rc < 0 || (rc = ovl_unalias(pend, sizeof pend, flags & OVL_NOFOLLOW)) < 0)
 			return rc;
 		if (ovl_outside(pend))
 			return OVL_PASS;

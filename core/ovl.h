@@ -62,6 +62,10 @@ struct ovl_mount {
 			       root): ovl_root_mask, 0 until first asked */
 	uint64_t *gen;      /* shared change counters (gen.c): ovl_gen_map */
 	int gen_tried;      /* the map was tried (NULL then: no caching) */
+	const char *alias;  /* the point as configured, when symlinks make it
+			       differ from point (ovl_unalias); else NULL */
+	size_t alias_len;
+	int alias_link;     /* alias's last component is itself a symlink */
 };
 
 /* The layers taking part at m's root (its upper, down to an opaque root),
@@ -134,6 +138,13 @@ const struct ovl_mount *ovl_mount_of(const char *abs, size_t len);
 /* 1 when the absolute path abs cannot lead into a mount (a quick test, may
  * say 0 of a path that does not). */
 int ovl_outside(const char *abs);
+
+/* The absolute path abs (room for cap bytes) with a mount's alias (the
+ * point spelled through symlinks, as it was configured) replaced by the
+ * point itself, as the kernel's walk of those symlinks would; nofollow: a
+ * last component that is the alias's own symlink stays.  0, or
+ * -ENAMETOOLONG. */
+int ovl_unalias(char *abs, size_t cap, int nofollow);
 
 /* ---- longpath.c: host paths of PATH_MAX bytes or more ------------------ */
 

@@ -25,11 +25,11 @@ static struct ovl_mount mounts[OVL_MAX_MOUNTS];
 static int nmounts;
 int ovl_fsync;
 
-/* The strings of the table (m->point, m->layers[].root), each a canonical
+/* The strings of the table (m->point, m->layers[].root, m->alias), each a
  * path shorter than PATH_MAX: room for every one of them in the largest
  * table, so that storing one never fails.  Zero pages until used (about
  * 2 MiB of address space, a few bytes of memory per path). */
-static char pool[OVL_MAX_MOUNTS * (OVL_MAX_LAYERS + 1) * PATH_MAX];
+static char pool[OVL_MAX_MOUNTS * (OVL_MAX_LAYERS + 2) * PATH_MAX];
 static size_t pool_used;
 
 /* The next string of the pool, written in place (at most PATH_MAX bytes
@@ -247,6 +247,57 @@ static const char *pool_dir(const char *what, const char *path, char *err, size_
 	return p;
 }
 
+/* spelled without "//", "." or a trailing '/' into out (PATH_MAX bytes):
+ * its length, or 0 for "/", a relative path, or one with "..", whose
+ * meaning after a symlink is the link target's parent, not the lexical
+ * one. */
+static size_t clean_spelling(const char *spelled, char *out)
+{
+	size_t n = 0;
+
+	if (spelled[0] != '/')
+		return 0;
+	for (const char *s = spelled, *e; *s; s = e) {
+		while (*s == '/')
+			s++;
+		for (e = s; *e && *e != '/'; e++)
+			;
+		size_t len = (size_t)(e - s);
+		if (len == 0 || (len == 1 && s[0] == '.'))
+			continue;
+		if ((len == 2 && s[0] == '.' && s[1] == '.') || n + 1 + len >= PATH_MAX)
+			return 0;
+		out[n++] = '/';
+		memcpy(out + n, s, len);
+		n += len;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* The mount point as configured, when the kernel's walk of it meets
+ * symlinks (a lower given as /home/u/ws/src, /home/u/ws a link to /data/ws):
+ * the kernel takes "/home/u/ws/src/f" into a mount on /data/ws/src, and
+ * the command uses that spelling (its $PWD, a path it was handed), so
+ * ovl_unalias maps it onto the point.  Not kept when it is the point, or
+ * lies inside a mount, where the walk meets the symlinks itself. */
+static void keep_alias(struct ovl_mount *m, const char *spelled)
+{
+	char *a = pool_next();
+	size_t n = clean_spelling(spelled, a);
+	struct stat st;
+
+	if (n == 0 || (n == m->point_len && !memcmp(a, m->point, n)))
+		return;
+	for (int i = 0; i <= nmounts; i++)
+		if (inside(a, mounts[i].point))
+			return;
+	m->alias_link = sys_lstat(a, &st) == 0 && S_ISLNK(st.st_mode);
+	m->alias = a;
+	m->alias_len = n;
+	pool_keep(a);
+}
+
 /* The table's strings go straight to the pool; a mount refused takes its
  * strings back. */
 static int add_mount(const char *mount, const char *upper, const char *const *lowers,
@@ -281,6 +332,10 @@ static int add_mount(const char *mount, const char *upper, const char *const *lo
 	}
 	m->nlayers = n;
 	m->root_mask = 0; /* ovl_root_mask, on first use */
+	m->alias = NULL;
+	m->alias_len = 0;
+	m->alias_link = 0;
+	keep_alias(m, mount ? mount : lowers[0]);
 	nmounts++;
 	return 0;
 }
@@ -504,23 +559,51 @@ const struct ovl_mount *ovl_mount_of(const char *abs, size_t len)
 	return NULL;
 }
 
+/* abs starts with p[0..len) or is a prefix of it. */
+static int meets(const char *abs, const char *p, size_t len)
+{
+	size_t k = 0;
+
+	while (k < len && abs[k] == p[k])
+		k++;
+	return k == len || abs[k] == '\0';
+}
+
 /* 1 when the absolute path abs, walked as written, cannot meet a mount: it
- * neither starts with a mount point nor is an ancestor of one (the walk of
- * "/" or "/a/" may be asked about what lies below), and no "//", "." or
- * ".." component may bring it back.  One pass over abs for the common case
- * of a path far from every mount; 0 sends it to the full walk. */
+ * neither starts with a mount point (or its alias) nor is an ancestor of
+ * one (the walk of "/" or "/a/" may be asked about what lies below), and no
+ * "//", "." or ".." component may bring it back.  One pass over abs for the
+ * common case of a path far from every mount; 0 sends it to the full walk. */
 int ovl_outside(const char *abs)
 {
 	for (int i = 0; i < nmounts; i++) {
-		const char *p = mounts[i].point;
-		size_t k = 0;
-		while (k < mounts[i].point_len && abs[k] == p[k])
-			k++;
-		if (k == mounts[i].point_len || abs[k] == '\0')
+		const struct ovl_mount *m = &mounts[i];
+		if (meets(abs, m->point, m->point_len) ||
+		    (m->alias && meets(abs, m->alias, m->alias_len)))
 			return 0;
 	}
 	for (const char *s = abs; *s; s++)
 		if (s[0] == '/' && (s[1] == '/' || s[1] == '.'))
 			return 0;
 	return 1;
+}
+
+int ovl_unalias(char *abs, size_t cap, int nofollow)
+{
+	for (int i = 0; i < nmounts; i++) {
+		const struct ovl_mount *m = &mounts[i];
+		size_t n = m->alias_len, rest;
+
+		if (!m->alias || strncmp(abs, m->alias, n) || (abs[n] != '/' && abs[n]))
+			continue;
+		if (!abs[n] && nofollow && m->alias_link)
+			return 0; /* the link itself */
+		rest = strlen(abs + n);
+		if (m->point_len + rest + 1 > cap)
+			return -ENAMETOOLONG;
+		memmove(abs + m->point_len, abs + n, rest + 1);
+		memcpy(abs, m->point, m->point_len);
+		return 0;
+	}
+	return 0;
 }

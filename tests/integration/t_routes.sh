@@ -46,6 +46,32 @@ print(sorted(os.listdir(M)), sorted(os.listdir(M + "/d")))
 		"['d', 'f', 'newdir'] ['h', 'new']"
 }
 
+# The tree named through a symlink ($T/alias -> the lower, as a workspace
+# link would be), given so to overlay-run and used so by the command: its
+# logical $PWD and absolute paths through the link.  The kernel follows the
+# link into the mount, so reads see the view; the library had mapped only
+# changes onto the view (host_alias), so a file written through the link
+# read back as missing, an appended one as the lower's.  The same alias
+# name points at the kernel's mount for the first run.
+test_routes_tree_named_through_a_symlink() {
+	put "$L/f" orig
+	put "$L/d/g" orig
+	freeze "$L"
+	kernel_mount "$L"
+	local script='cd "$A" && echo new >"$PWD/n" && cat "$PWD/n" "$A/n" && echo X >>"$A/f" &&
+cat "$A/f" && rm "$A/d/g" && ls "$A/d" && ls "$A" && stat -c %s "$A/f" && stat -c %F "$A" "$A/" &&
+cat "$A/d/g"; mkdir "$A/d"; cd / && ls -d "$A"/* && test -f "$A/./d/../n" && echo dotdot ok'
+	ln -s "$KM" "$T/alias"
+	run -C / env A="$T/alias" sh -c "$script"
+	local kout=$OUT kerr=$ERR krc=$RC
+	rm "$T/alias" && ln -s "$L" "$T/alias"
+	run_ovl -C "$T/alias" --upper "$U" --lower . -- env A="$T/alias" sh -c "$script"
+	expect_eq "stdout: kernel (<) vs liboverlay (>)" "$kout" "$OUT"
+	expect_eq "stderr: kernel (<) vs liboverlay (>)" "$kerr" "$ERR"
+	expect_eq "status: kernel vs liboverlay" "$krc" "$RC"
+	[[ $kout == *"dotdot ok"* ]] || fail "the kernel run did not get to its end: $kout"
+}
+
 # A descriptor opened read-only on a lower file, reopened for writing by its
 # /proc name: the write lands in the upper copy.
 test_routes_reopen_lower_descriptor_for_writing() {

@@ -500,3 +500,66 @@ CONFIG(from_env_refused_groups_write_nothing)
 	free(mt);
 	free(more);
 }
+
+/* A lower named through a symlink (in place): the kernel follows the link
+ * into a mount on the canonical directory, so the spelling is the mount's
+ * alias.  Without keep_alias, ovl_outside said such paths pass through
+ * untouched, and reads through them saw the lower, not the view. */
+CONFIG(mount_spelled_through_a_symlink_is_an_alias)
+{
+	char err[512], alias[PATH_MAX], buf[2 * PATH_MAX];
+	snprintf(alias, sizeof alias, "%s", RP("alias"));
+	make_symlink(T.lower1, alias);
+	write_file(L1("f"), "lower");
+	write_file(UP("f"), "upper");
+	cr_assert_eq(add(NULL, T.upper, alias, NULL, err, sizeof err), 0, "%s", err);
+	const struct ovl_mount *m = ovl_mount_at(0);
+	cr_assert_str_eq(m->point, T.lower1);
+	cr_assert_str_eq(m->alias, alias);
+	cr_assert(m->alias_link);
+
+	snprintf(buf, sizeof buf, "%s/f", alias);
+	cr_assert_eq(ovl_outside(buf), 0, "a path through the alias is not outside");
+	cr_assert_eq(ovl_unalias(buf, sizeof buf, 0), 0);
+	cr_assert_str_eq(buf, L1("f"));
+	struct ovl_res r;
+	snprintf(buf, sizeof buf, "%s/./f", alias);
+	cr_assert_eq(ovl_resolve(AT_FDCWD, buf, 0, &r), 0);
+	cr_assert_eq(r.m, m);
+	cr_assert_eq(r.layer, 0, "the upper's f, as the kernel's mount shows it");
+
+	/* the link itself, unless followed (a trailing '/') */
+	snprintf(buf, sizeof buf, "%s", alias);
+	cr_assert_eq(ovl_unalias(buf, sizeof buf, 1), 0);
+	cr_assert_str_eq(buf, alias);
+	cr_assert_eq(ovl_unalias(buf, sizeof buf, 0), 0);
+	cr_assert_str_eq(buf, T.lower1);
+	snprintf(buf, sizeof buf, "%s/", alias);
+	cr_assert_eq(ovl_unalias(buf, sizeof buf, 1), 0);
+	cr_assert_eq(strncmp(buf, T.lower1, strlen(T.lower1)), 0);
+	cr_assert_str_eq(buf + strlen(T.lower1), "/");
+	/* a longer name is not the alias */
+	snprintf(buf, sizeof buf, "%sX/f", alias);
+	cr_assert_eq(ovl_unalias(buf, sizeof buf, 0), 0);
+	cr_assert(strncmp(buf, alias, strlen(alias)) == 0);
+	ovl_config_reset();
+}
+
+/* No alias for the canonical spelling, nor for one with "..", which the
+ * kernel walks from a link's target, not lexically. */
+CONFIG(canonical_or_dotdot_spelling_keeps_no_alias)
+{
+	char err[512], spelled[3 * PATH_MAX];
+	cr_assert_eq(add(NULL, T.upper, T.lower1, NULL, err, sizeof err), 0, "%s", err);
+	cr_assert_null(ovl_mount_at(0)->alias);
+	ovl_config_reset();
+	snprintf(spelled, sizeof spelled, "%s//", T.lower1);
+	cr_assert_eq(add(NULL, T.upper, spelled, NULL, err, sizeof err), 0, "%s", err);
+	cr_assert_null(ovl_mount_at(0)->alias);
+	ovl_config_reset();
+	snprintf(spelled, sizeof spelled, "%s/../%s", T.mnt, strrchr(T.lower1, '/') + 1);
+	cr_assert_eq(add(NULL, T.upper, spelled, NULL, err, sizeof err), 0, "%s", err);
+	cr_assert_str_eq(ovl_mount_at(0)->point, T.lower1);
+	cr_assert_null(ovl_mount_at(0)->alias);
+	ovl_config_reset();
+}

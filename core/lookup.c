@@ -635,6 +635,18 @@ static void chain_add(struct walk *w, uint64_t stamp)
 	w->chain.stamp[w->chain.depth++] = stamp;
 }
 
+static int is_proc(const char *path)
+{
+	return path[0] == '/' && path[1] == 'p' && !strncmp(path, "/proc/", 6);
+}
+
+/* /proc/self/cwd and its kin are walked (proc_prefix): they lead where
+ * the prefix test cannot see. */
+static int passes(const char *path)
+{
+	return path[0] == '/' && !is_proc(path) && ovl_outside(path);
+}
+
 static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 {
 	char pend[OVL_PATH_MAX], viaproc[OVL_PATH_MAX];
@@ -645,14 +657,14 @@ static int walk_path(int dirfd, const char *path, int flags, struct ovl_res *r)
 
 	if (!ovl_active())
 		return OVL_PASS;
-	if (path[0] == '/' && path[1] == 'p' && !strncmp(path, "/proc/", 6)) {
+	if (is_proc(path)) {
 		if ((rc = proc_prefix(path, viaproc, sizeof viaproc)) < 0)
 			return rc;
 		if (rc == 0)
 			path = viaproc;
+		if (ovl_outside(path))
+			return OVL_PASS;
 	}
-	if (path[0] == '/' && ovl_outside(path))
-		return OVL_PASS;
 	res_init(r, &w);
 	r->from_cwd = a.from_cwd = dirfd == AT_FDCWD && path[0] != '/';
 	struct cwd_key key;
@@ -919,12 +931,15 @@ int ovl_last_type(const char *path)
 
 int ovl_resolve(int dirfd, const char *path, int flags, struct ovl_res *r)
 {
+	/* outside every mount as written: the kernel's, at the cost of one
+	 * prefix test, unless a change there reaches a lower (below) */
+	int outside = passes(path);
 	/* "x/." and "x/..": the kernel walks to x as a parent, so x must be
 	 * a directory that exists (ENOTDIR, ENOENT) whatever the call */
-	int dots = ovl_last_type(path) != OVL_LAST_NAME;
+	int dots = !outside && ovl_last_type(path) != OVL_LAST_NAME;
 	if (dots)
 		flags &= ~OVL_LAST;
-	int rc = walk_path(dirfd, path, flags, r);
+	int rc = outside ? OVL_PASS : walk_path(dirfd, path, flags, r);
 
 	if ((flags & OVL_CHANGE) && (rc == OVL_PASS || (rc == 0 && !r->m))) {
 		char v[OVL_PATH_MAX];

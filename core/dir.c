@@ -46,9 +46,51 @@ static int host_missing(int dirfd, const char *path, int whole)
 	return rc < 0 ? rc : 0;
 }
 
+/* A new non-directory named with a trailing slash ("f/"): EEXIST when the
+ * name exists (ovl_prepare_create says so), else ENOENT, as the kernel's
+ * filename_create; a "." or ".." is never new. */
+static int check_new_name(const char *path, const struct ovl_res *r, int is_dir)
+{
+	if (ovl_last_type(path) != OVL_LAST_NAME) /* "d/." names d, which must exist */
+		return r->layer < 0 ? -ENOENT : !S_ISDIR(r->type) ? -ENOTDIR : -EEXIST;
+	if (r->m && r->trailing && !is_dir && r->layer < 0 && !r->reserved)
+		return -ENOENT;
+	return 0;
+}
+
+/* link's new name np, when it lies on the other side of a mount boundary
+ * from the old one: the kernel's filename_create judges it before the two
+ * mounts are compared, so "." or "..", or a name that exists, is EEXIST,
+ * and a missing one written with a trailing slash ENOENT.  n is its
+ * lookup; outside every mount, (hd, hp) is where the host has it.  0 when
+ * the name is free. */
+static int link_new_name(const char *np, const struct ovl_res *n, int hd, const char *hp)
+{
+	char name[OVL_PATH_MAX];
+	struct stat st;
+	size_t end;
+	int rc;
+
+	if (ovl_last_type(np) != OVL_LAST_NAME)
+		return -EEXIST;
+	if (n->m)
+		return n->layer >= 0 ? -EEXIST : check_new_name(np, n, 0);
+	ovl_last_name(hp, &end);
+	if (end >= sizeof name)
+		return -ENAMETOOLONG;
+	memcpy(name, hp, end);
+	name[end] = '\0';
+	rc = sys_fstatat(hd, name, &st, AT_SYMLINK_NOFOLLOW);
+	if (rc == 0)
+		return -EEXIST;
+	ovl_last_name(np, &end);
+	return rc == -ENOENT && np[end] ? -ENOENT : 0;
+}
+
 /* Both paths resolved; OVL_PASS when both lie outside every mount, EXDEV
  * when they are on different sides of a mount boundary.  OVL_MUST in
- * oflags: a missing old name is ENOENT before the new path is looked at. */
+ * oflags (link): a missing old name is ENOENT before the new path is
+ * looked at, and the new name is judged before EXDEV. */
 #define OVL_MUST (1 << 30)
 
 static int resolve_pair(int od, const char *op, int oflags, struct ovl_res *o,
@@ -81,21 +123,12 @@ static int resolve_pair(int od, const char *op, int oflags, struct ovl_res *o,
 	    (rc = rn == OVL_PASS ? host_parent_missing(nd, np)
 				 : host_parent_missing(AT_FDCWD, n->real)) < 0)
 		return rc;
-	if (ro == OVL_PASS || rn == OVL_PASS || o->m != n->m)
-		return -EXDEV;
-	return 0;
-}
-
-/* A new non-directory named with a trailing slash ("f/"): EEXIST when the
- * name exists (ovl_prepare_create says so), else ENOENT, as the kernel's
- * filename_create; a "." or ".." is never new. */
-static int check_new_name(const char *path, const struct ovl_res *r, int is_dir)
-{
-	if (ovl_last_type(path) != OVL_LAST_NAME) /* "d/." names d, which must exist */
-		return r->layer < 0 ? -ENOENT : !S_ISDIR(r->type) ? -ENOTDIR : -EEXIST;
-	if (r->m && r->trailing && !is_dir && r->layer < 0 && !r->reserved)
-		return -ENOENT;
-	return 0;
+	if (ro != OVL_PASS && rn != OVL_PASS && o->m == n->m)
+		return 0;
+	if ((oflags & OVL_MUST) &&
+	    (rc = link_new_name(np, n, rn == OVL_PASS ? nd : AT_FDCWD, rn == OVL_PASS ? np : n->real)) < 0)
+		return rc;
+	return -EXDEV;
 }
 
 /* The whiteout of rel; pmask tells whether the upper parent is known to

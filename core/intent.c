@@ -64,9 +64,24 @@ static int lower_layer_of(const char *real, const struct ovl_mount **mp)
 	return 0;
 }
 
+/* The view's object r is the one fd is on, at host path real in a lower:
+ * that very lower file still, or its upper copy (whose recorded origin is
+ * fd's inode).  Not so when the name was renamed over or made anew: a
+ * change made by name would land on another file. */
+static int shows_fd_object(int fd, const char *real, const struct ovl_res *r)
+{
+	struct stat st;
+	uint64_t origin;
+
+	if (r->layer > 0)
+		return strcmp(r->real, real) == 0;
+	origin = ovl_origin(r);
+	return origin && sys_fstat(fd, &st) == 0 && origin == (uint64_t)st.st_ino;
+}
+
 int ovl_fd_for_write(int fd, struct ovl_res *r)
 {
-	char real[OVL_PATH_MAX];
+	char real[OVL_PATH_MAX], virt[OVL_PATH_MAX];
 	const struct ovl_mount *m = NULL;
 	long n;
 	int rc;
@@ -79,12 +94,12 @@ int ovl_fd_for_write(int fd, struct ovl_res *r)
 	real[n] = '\0';
 	if (real[0] != '/' || lower_layer_of(real, &m) == 0)
 		return OVL_PASS;
-	if ((rc = ovl_virtual_of(real, real, sizeof real)) != 0)
+	if ((rc = ovl_virtual_of(real, virt, sizeof virt)) != 0)
 		return rc < 0 ? rc : OVL_PASS;
-	rc = ovl_resolve(AT_FDCWD, real, OVL_NOFOLLOW, r);
-	if (rc == -ENOENT || (rc == 0 && r->layer < 0)) {
+	rc = ovl_resolve(AT_FDCWD, virt, OVL_NOFOLLOW, r);
+	if (rc == -ENOENT || (rc == 0 && r->m && (r->layer < 0 || !shows_fd_object(fd, real, r)))) {
 		if (ovl_trace_on)
-			ovl_trace("refuse %s: EROFS (descriptor of a file removed from the view)", real);
+			ovl_trace("refuse %s: EROFS (descriptor of a file removed from the view)", virt);
 		return -EROFS; /* deleted from the view: its lower stays as it is */
 	}
 	if (rc != 0 || !r->m)

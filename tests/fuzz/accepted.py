@@ -20,7 +20,8 @@ import re
 
 def _removed_handle_change(code, kernel, lib, before):
     """fchmod/fchown/futimes through a descriptor whose file was removed
-    from the view since it was opened: the library refuses (EROFS)."""
+    from the view since it was opened (or renamed over): the library
+    refuses (EROFS)."""
     if not re.match(r'(?:r = )?os\.(?:fchmod|fchown|utime)\(H\[\d+\]', code):
         return False
     if not (isinstance(lib, dict) and lib.get('errno') == 'EROFS'):
@@ -34,7 +35,8 @@ ACCEPTED = [
     {
         'name': 'change through the descriptor of a removed file',
         'reason': 'README, Known limits: fchmod, fchown and futimens on a read-only '
-                  'descriptor of a lower file that was removed from the view since '
+                  'descriptor of a lower file that was removed from the view (or '
+                  'renamed over) since '
                   'give EROFS (the kernel copies the removed file up into its work '
                   'directory and changes that hidden copy, or says ENOENT)',
         'match': _removed_handle_change,

@@ -167,11 +167,55 @@ static void trace_made(const char *what, const struct ovl_res *r, int rc)
 		ovl_trace("%s %s/%s -> upper %s", what, r->m->point, r->rel, r->real);
 }
 
+/* The directory a path's last component is looked up in ("x" of "x/.."
+ * and of "x/y"): 0 with r on it, OVL_PASS outside every mount, or the
+ * -errno of walking there (it must be a directory). */
+static int resolve_parent(int dirfd, const char *path, struct ovl_res *r)
+{
+	char parent[OVL_PATH_MAX];
+	size_t end, at = ovl_last_name(path, &end);
+
+	if (at >= sizeof parent - 2)
+		return -ENAMETOOLONG;
+	memcpy(parent, path, at);
+	memcpy(parent + at, ".", 2); /* "x/" + ".", or "." alone */
+	int rc = ovl_resolve(dirfd, parent, 0, r);
+	if (rc < 0)
+		return rc;
+	if (rc == OVL_PASS || !r->m) { /* on the host: the kernel walks it */
+		struct stat st;
+		rc = rc == OVL_PASS ? sys_fstatat(dirfd, parent, &st, 0)
+				    : sys_fstatat(AT_FDCWD, r->real, &st, 0);
+		return rc < 0 ? rc : S_ISDIR(st.st_mode) ? OVL_PASS : -ENOTDIR;
+	}
+	if (r->reserved)
+		return 0; /* a directory removed from the view, still walked through */
+	if (r->layer < 0)
+		return -ENOENT;
+	return S_ISDIR(r->type) ? 0 : -ENOTDIR;
+}
+
+/* A last "." or ".." of a name to create or remove: the kernel walks to
+ * the directory it lies in, which must exist (a cwd or dirfd removed from
+ * the view does, for "." and ".." named from it), and refuses by the
+ * name's kind (err) without looking it up; OVL_PASS when that directory
+ * is on the host, for the kernel to say. */
+static int dots_refused(int dirfd, const char *path, int err)
+{
+	struct ovl_res r;
+	int rc = resolve_parent(dirfd, path, &r);
+
+	return rc < 0 || rc == OVL_PASS ? rc : err;
+}
+
 /* Create with `make`, the common shape of mkdir, mknod and symlink. */
 static int create(int dirfd, const char *path,
 		  int (*make)(const char *real, const void *arg), const void *arg)
 {
 	struct ovl_res r;
+
+	if (ovl_last_type(path) != OVL_LAST_NAME)
+		return dots_refused(dirfd, path, -EEXIST);
 	int rc = ovl_resolve(dirfd, path, OVL_NOFOLLOW | OVL_CHANGE | OVL_LAST, &r);
 
 	if (rc != 0)
@@ -259,6 +303,9 @@ static int mkdir_opaque(const char *real, mode_t mode)
 int ovl_mkdir(int dirfd, const char *path, mode_t mode)
 {
 	struct ovl_res r;
+
+	if (ovl_last_type(path) != OVL_LAST_NAME)
+		return dots_refused(dirfd, path, -EEXIST);
 	int rc = ovl_resolve(dirfd, path, OVL_NOFOLLOW | OVL_CHANGE | OVL_LAST, &r);
 
 	if (rc != 0)
@@ -523,14 +570,6 @@ static int unlink_once(int dirfd, const char *path, int flags)
 		return sys_unlinkat(AT_FDCWD, r.real, flags & AT_REMOVEDIR);
 	if (r.layer < 0)
 		return -ENOENT;
-	switch (ovl_last_type(path)) { /* "d/." names d, which exists */
-	case OVL_LAST_DOT:
-		return !S_ISDIR(r.type) ? -ENOTDIR : flags & AT_REMOVEDIR ? -EINVAL : -EISDIR;
-	case OVL_LAST_DOTDOT:
-		return flags & AT_REMOVEDIR ? -ENOTEMPTY : -EISDIR;
-	case OVL_LAST_NAME:
-		break;
-	}
 	if (r.trailing && !S_ISDIR(r.type))
 		return -ENOTDIR; /* "link/": the link itself is meant */
 	/* what can be refused without a change is refused before the upper
@@ -558,7 +597,12 @@ static int unlink_once(int dirfd, const char *path, int flags)
 
 int ovl_unlink(int dirfd, const char *path, int flags)
 {
-	int rc = RELOOK_AGAIN;
+	int rc = RELOOK_AGAIN, type = ovl_last_type(path);
+
+	/* to rmdir a last "." is EINVAL and ".." ENOTEMPTY; to unlink, EISDIR */
+	if (type != OVL_LAST_NAME)
+		return dots_refused(dirfd, path, !(flags & AT_REMOVEDIR) ? -EISDIR :
+						 type == OVL_LAST_DOT ? -EINVAL : -ENOTEMPTY);
 
 	for (int i = 0; rc == RELOOK_AGAIN && i < RELOOK_TRIES; i++)
 		rc = unlink_once(dirfd, path, flags);
@@ -811,34 +855,6 @@ static int rename_locked(struct ovl_res *o, struct ovl_res *n, unsigned int flag
 	if (n->layer < 0)
 		ovl_open_done(n, rc);
 	return rc;
-}
-
-/* The directory a path's last component is looked up in ("x" of "x/.."
- * and of "x/y"): 0 with r on it, OVL_PASS outside every mount, or the
- * -errno of walking there (it must be a directory). */
-static int resolve_parent(int dirfd, const char *path, struct ovl_res *r)
-{
-	char parent[OVL_PATH_MAX];
-	size_t end, at = ovl_last_name(path, &end);
-
-	if (at >= sizeof parent - 2)
-		return -ENAMETOOLONG;
-	memcpy(parent, path, at);
-	memcpy(parent + at, ".", 2); /* "x/" + ".", or "." alone */
-	int rc = ovl_resolve(dirfd, parent, 0, r);
-	if (rc < 0)
-		return rc;
-	if (rc == OVL_PASS || !r->m) { /* on the host: the kernel walks it */
-		struct stat st;
-		rc = rc == OVL_PASS ? sys_fstatat(dirfd, parent, &st, 0)
-				    : sys_fstatat(AT_FDCWD, r->real, &st, 0);
-		return rc < 0 ? rc : S_ISDIR(st.st_mode) ? OVL_PASS : -ENOTDIR;
-	}
-	if (r->reserved)
-		return 0; /* a directory removed from the view, still walked through */
-	if (r->layer < 0)
-		return -ENOENT;
-	return S_ISDIR(r->type) ? 0 : -ENOTDIR;
 }
 
 /* A "." or ".." last on either side: the kernel walks both parents and
